@@ -1,0 +1,9 @@
+/* common.h — helpers shared by every kernel file (inlined by #include "common.h").
+ * Compiles as OpenCL C 1.2 and, after cuda_prelude.h, as CUDA C. */
+#ifndef RAWCONV_COMMON_H
+#define RAWCONV_COMMON_H
+
+/* Ceiling division for non-negative ints. */
+#define DIV_UP(a, b) (((a) + (b) - 1) / (b))
+
+#endif

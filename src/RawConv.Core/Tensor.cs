@@ -1,0 +1,86 @@
+namespace RawConv;
+
+/// <summary>A shaped buffer on one backend. Owns its buffer; dispose to free device memory.</summary>
+public sealed class Tensor : IDisposable
+{
+    private Tensor(IBackend backend, Shape shape, DeviceBuffer buffer)
+    {
+        Backend = backend;
+        Shape = shape;
+        Buffer = buffer;
+    }
+
+    /// <summary>The backend holding the data.</summary>
+    public IBackend Backend { get; }
+    /// <summary>The shape.</summary>
+    public Shape Shape { get; }
+    /// <summary>The device memory.</summary>
+    public DeviceBuffer Buffer { get; }
+    /// <summary>Element type.</summary>
+    public DType DType => Buffer.Type;
+    /// <summary>Number of elements.</summary>
+    public long Count => Shape.Count;
+
+    /// <summary>A zero-filled tensor.</summary>
+    public static Tensor Zeros(IBackend backend, Shape shape, DType type = DType.Float32) =>
+        new(backend, shape, backend.Allocate(type, shape.Count));
+
+    /// <summary>A float tensor holding a copy of <paramref name="data"/>.</summary>
+    public static Tensor FromArray(IBackend backend, Shape shape, ReadOnlySpan<float> data)
+    {
+        CheckLength(shape, data.Length);
+        var t = Zeros(backend, shape);
+        backend.Upload(t.Buffer, data);
+        return t;
+    }
+
+    /// <summary>An int tensor holding a copy of <paramref name="data"/>.</summary>
+    public static Tensor FromInts(IBackend backend, Shape shape, ReadOnlySpan<int> data)
+    {
+        CheckLength(shape, data.Length);
+        var t = Zeros(backend, shape, DType.Int32);
+        backend.Upload(t.Buffer, data);
+        return t;
+    }
+
+    /// <summary>Copies the float data to the host.</summary>
+    public float[] ToArray()
+    {
+        if (DType != DType.Float32) throw new RawConvException($"tensor {Shape} holds {DType}, not Float32");
+        var a = new float[Count];
+        Backend.Download<float>(Buffer, a);
+        return a;
+    }
+
+    /// <summary>Copies the int data to the host.</summary>
+    public int[] ToIntArray()
+    {
+        if (DType != DType.Int32) throw new RawConvException($"tensor {Shape} holds {DType}, not Int32");
+        var a = new int[Count];
+        Backend.Download<int>(Buffer, a);
+        return a;
+    }
+
+    /// <summary>A copy of this tensor on another backend (or the same one).</summary>
+    public Tensor To(IBackend backend) => DType == DType.Float32
+        ? FromArray(backend, Shape, ToArray())
+        : FromInts(backend, Shape, ToIntArray());
+
+    /// <summary>A deep copy with another shape of the same element count.</summary>
+    public Tensor Reshape(Shape shape)
+    {
+        if (shape.Count != Count) throw new RawConvException($"reshape: {Shape} has {Count} elements, {shape} has {shape.Count}");
+        var t = Zeros(Backend, shape, DType);
+        Backend.Copy(Buffer, 0, t.Buffer, 0, Count);
+        return t;
+    }
+
+    public void Dispose() => Buffer.Dispose();
+
+    public override string ToString() => $"Tensor{Shape} {DType} on {Backend.Name}";
+
+    private static void CheckLength(Shape shape, int length)
+    {
+        if (length != shape.Count) throw new RawConvException($"tensor {shape} needs {shape.Count} elements, got {length}");
+    }
+}

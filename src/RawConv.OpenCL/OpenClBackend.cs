@@ -1,0 +1,284 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace RawConv.OpenCL;
+
+/// <summary>
+/// The OpenCL backend: one context and one in-order queue on the first GPU (else the first device,
+/// PoCL's CPU device on machines without a GPU). Programs are built from the embedded
+/// <c>kernels/*.cl</c> on first use and cached for the backend's lifetime; PoCL also caches the
+/// compiled binaries on disk (POCL_CACHE_DIR).
+/// </summary>
+public sealed unsafe class OpenClBackend : IKernelBackend
+{
+    private readonly nint context;
+    private readonly nint queue;
+    private readonly nint device;
+    private readonly Dictionary<string, nint> programs = new();
+    private readonly Dictionary<(string, string), nint> kernels = new();
+    private readonly object gate = new();
+    private bool disposed;
+
+    private OpenClBackend(nint device)
+    {
+        this.device = device;
+        int err;
+        nint dev = device;
+        context = Cl.clCreateContext(null, 1, &dev, 0, 0, &err);
+        Cl.Check(err, "clCreateContext");
+        queue = Cl.clCreateCommandQueue(context, device, 0, &err);
+        Cl.Check(err, "clCreateCommandQueue");
+        Info = new DeviceInfo("opencl", DeviceString(Cl.DeviceName), DeviceString(Cl.DeviceVendor),
+            (int)DeviceUInt(Cl.DeviceMaxComputeUnits), (long)DeviceULong(Cl.DeviceGlobalMemSize),
+            (long)DeviceULong(Cl.DeviceMaxMemAllocSize), (long)DeviceULong(Cl.DeviceLocalMemSize),
+            (int)DeviceNUInt(Cl.DeviceMaxWorkGroupSize), DeviceString(Cl.DeviceVersion));
+    }
+
+    public string Name => "opencl";
+    public DeviceInfo Info { get; }
+
+    /// <summary>Opens the first GPU, else the first OpenCL device; throws <see cref="DeviceException"/> if none answers.</summary>
+    public static OpenClBackend Create()
+    {
+        try
+        {
+            uint nPlatforms;
+            int err = Cl.clGetPlatformIDs(0, null, &nPlatforms);
+            if (err != Cl.Success || nPlatforms == 0)
+                throw new DeviceException($"opencl: no platform found ({Cl.ErrorName(err)}); install pocl-opencl-icd or a GPU driver");
+            var platforms = new nint[nPlatforms];
+            fixed (nint* p = platforms) Cl.Check(Cl.clGetPlatformIDs(nPlatforms, p, null), "clGetPlatformIDs");
+            nint first = 0, gpu = 0;
+            foreach (var platform in platforms)
+            {
+                uint nDevices;
+                if (Cl.clGetDeviceIDs(platform, Cl.DeviceTypeAll, 0, null, &nDevices) != Cl.Success || nDevices == 0) continue;
+                var devices = new nint[nDevices];
+                fixed (nint* d = devices) Cl.Check(Cl.clGetDeviceIDs(platform, Cl.DeviceTypeAll, nDevices, d, null), "clGetDeviceIDs");
+                foreach (var d in devices)
+                {
+                    if (first == 0) first = d;
+                    ulong type;
+                    if (gpu == 0 && Cl.clGetDeviceInfo(d, Cl.DeviceType, 8, &type, null) == Cl.Success && (type & 4) != 0) gpu = d;
+                }
+            }
+            if (first == 0) throw new DeviceException("opencl: platforms found but no device answered");
+            return new OpenClBackend(gpu != 0 ? gpu : first);
+        }
+        catch (DllNotFoundException e)
+        {
+            throw new DeviceException("opencl: libOpenCL.so.1 not found; install ocl-icd-libopencl1 and pocl-opencl-icd", e);
+        }
+    }
+
+    public DeviceBuffer Allocate(DType type, long count)
+    {
+        long bytes = count * type.Size();
+        if (count < 0 || bytes > Info.MaxAllocationBytes)
+            throw new RawConvException($"opencl: allocation of {count} {type} elements ({bytes} bytes) exceeds the device's max single allocation of {Info.MaxAllocationBytes} bytes on {Info.Name}");
+        int err;
+        nint mem = Cl.clCreateBuffer(context, Cl.MemReadWrite, (nuint)Math.Max(bytes, 4), null, &err);
+        Cl.Check(err, $"clCreateBuffer({bytes} bytes)");
+        var buffer = new ClBuffer(this, type, count, mem);
+        if (bytes > 0)
+        {
+            int zero = 0;
+            Cl.Check(Cl.clEnqueueFillBuffer(queue, mem, &zero, 4, 0, (nuint)bytes, 0, null, null), "clEnqueueFillBuffer");
+        }
+        return buffer;
+    }
+
+    public void Upload<T>(DeviceBuffer dst, ReadOnlySpan<T> src, long offset = 0) where T : unmanaged
+    {
+        var b = Own(dst);
+        long bytes = (long)src.Length * sizeof(T);
+        CheckRange("upload", b, offset * b.Type.Size(), bytes);
+        if (bytes == 0) return;
+        fixed (T* p = src)
+            Cl.Check(Cl.clEnqueueWriteBuffer(queue, b.Mem, 1, (nuint)(offset * b.Type.Size()), (nuint)bytes, p, 0, null, null), "clEnqueueWriteBuffer");
+    }
+
+    public void Download<T>(DeviceBuffer src, Span<T> dst, long offset = 0) where T : unmanaged
+    {
+        var b = Own(src);
+        long bytes = (long)dst.Length * sizeof(T);
+        CheckRange("download", b, offset * b.Type.Size(), bytes);
+        if (bytes == 0) return;
+        fixed (T* p = dst)
+            Cl.Check(Cl.clEnqueueReadBuffer(queue, b.Mem, 1, (nuint)(offset * b.Type.Size()), (nuint)bytes, p, 0, null, null), "clEnqueueReadBuffer");
+    }
+
+    public void Copy(DeviceBuffer src, long srcOffset, DeviceBuffer dst, long dstOffset, long count)
+    {
+        var s = Own(src);
+        var d = Own(dst);
+        int es = s.Type.Size();
+        CheckRange("copy", s, srcOffset * es, count * es);
+        CheckRange("copy", d, dstOffset * es, count * es);
+        if (count == 0) return;
+        Cl.Check(Cl.clEnqueueCopyBuffer(queue, s.Mem, d.Mem, (nuint)(srcOffset * es), (nuint)(dstOffset * es), (nuint)(count * es), 0, null, null), "clEnqueueCopyBuffer");
+    }
+
+    public void Synchronize() => Cl.Check(Cl.clFinish(queue), "clFinish");
+
+    public void Launch(string program, string kernel, LaunchGeometry g, ReadOnlySpan<KernelArg> args)
+    {
+        lock (gate)
+        {
+            nint k = Kernel(program, kernel);
+            for (int i = 0; i < args.Length; i++)
+            {
+                var a = args[i];
+                int err;
+                switch (a.Kind)
+                {
+                    case KernelArg.ArgKind.Buffer:
+                        nint mem = Own(a.Buffer!).Mem;
+                        err = Cl.clSetKernelArg(k, (uint)i, (nuint)sizeof(nint), &mem);
+                        break;
+                    case KernelArg.ArgKind.Int:
+                        int iv = a.IntValue;
+                        err = Cl.clSetKernelArg(k, (uint)i, 4, &iv);
+                        break;
+                    default:
+                        float fv = a.FloatValue;
+                        err = Cl.clSetKernelArg(k, (uint)i, 4, &fv);
+                        break;
+                }
+                if (err != Cl.Success)
+                    throw new DeviceException($"opencl: {program}.{kernel} argument {i} ({a}) rejected: {Cl.ErrorName(err)} on {Info.Name}");
+            }
+            nuint* global = stackalloc nuint[3] { (nuint)g.GlobalX, (nuint)g.GlobalY, (nuint)g.GlobalZ };
+            nuint* local = stackalloc nuint[3] { (nuint)g.LocalX, (nuint)g.LocalY, (nuint)g.LocalZ };
+            int e = Cl.clEnqueueNDRangeKernel(queue, k, 3, null, global, local, 0, null, null);
+            if (e != Cl.Success)
+                throw new DeviceException($"opencl: launching {program}.{kernel} with {g} failed: {Cl.ErrorName(e)} ({e}) on {Info.Name}");
+        }
+    }
+
+    private nint Kernel(string program, string kernel)
+    {
+        if (kernels.TryGetValue((program, kernel), out var k)) return k;
+        nint prog = Program(program);
+        int err;
+        var name = Encoding.ASCII.GetBytes(kernel + "\0");
+        fixed (byte* n = name) k = Cl.clCreateKernel(prog, n, &err);
+        if (err != Cl.Success)
+            throw new KernelBuildException($"opencl: kernel '{kernel}' not found in kernels/{program}.cl: {Cl.ErrorName(err)}");
+        kernels[(program, kernel)] = k;
+        return k;
+    }
+
+    private nint Program(string program)
+    {
+        if (programs.TryGetValue(program, out var p)) return p;
+        var source = Encoding.UTF8.GetBytes(KernelSource.Load(program + ".cl"));
+        int err;
+        fixed (byte* s = source)
+        {
+            byte* ptr = s;
+            nuint len = (nuint)source.Length;
+            p = Cl.clCreateProgramWithSource(context, 1, &ptr, &len, &err);
+        }
+        Cl.Check(err, $"clCreateProgramWithSource(kernels/{program}.cl)");
+        var options = Encoding.ASCII.GetBytes("-cl-std=CL1.2 -cl-mad-enable\0");
+        nint dev = device;
+        fixed (byte* o = options) err = Cl.clBuildProgram(p, 1, &dev, o, 0, 0);
+        if (err != Cl.Success)
+        {
+            string log = BuildLog(p);
+            Cl.clReleaseProgram(p);
+            throw new KernelBuildException($"opencl: building kernels/{program}.cl for {Info.Name} failed ({Cl.ErrorName(err)}):\n{log}");
+        }
+        programs[program] = p;
+        return p;
+    }
+
+    private string BuildLog(nint program)
+    {
+        nuint size;
+        if (Cl.clGetProgramBuildInfo(program, device, Cl.ProgramBuildLog, 0, null, &size) != Cl.Success) return "(no build log)";
+        var buf = new byte[(int)size];
+        fixed (byte* b = buf) Cl.clGetProgramBuildInfo(program, device, Cl.ProgramBuildLog, size, b, null);
+        return Encoding.UTF8.GetString(buf).TrimEnd('\0', '\n');
+    }
+
+    private ClBuffer Own(DeviceBuffer b)
+    {
+        if (b is not ClBuffer c || !ReferenceEquals(c.Backend, this))
+            throw new RawConvException($"opencl: buffer belongs to {b.Backend.Name}, not this OpenCL context");
+        if (c.IsDisposed) throw new ObjectDisposedException("opencl buffer");
+        return c;
+    }
+
+    private static void CheckRange(string op, ClBuffer b, long offsetBytes, long bytes)
+    {
+        if (offsetBytes < 0 || bytes < 0 || offsetBytes + bytes > b.Bytes)
+            throw new RawConvException($"opencl: {op} of {bytes} bytes at byte offset {offsetBytes} outside a buffer of {b.Bytes} bytes");
+    }
+
+    private string DeviceString(uint param)
+    {
+        nuint size;
+        Cl.Check(Cl.clGetDeviceInfo(device, param, 0, null, &size), "clGetDeviceInfo");
+        var buf = new byte[(int)size];
+        fixed (byte* b = buf) Cl.Check(Cl.clGetDeviceInfo(device, param, size, b, null), "clGetDeviceInfo");
+        return Encoding.UTF8.GetString(buf).TrimEnd('\0').Trim();
+    }
+
+    private uint DeviceUInt(uint param) { uint v; Cl.Check(Cl.clGetDeviceInfo(device, param, 4, &v, null), "clGetDeviceInfo"); return v; }
+    private ulong DeviceULong(uint param) { ulong v; Cl.Check(Cl.clGetDeviceInfo(device, param, 8, &v, null), "clGetDeviceInfo"); return v; }
+    private nuint DeviceNUInt(uint param) { nuint v; Cl.Check(Cl.clGetDeviceInfo(device, param, (nuint)sizeof(nuint), &v, null), "clGetDeviceInfo"); return v; }
+
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        foreach (var k in kernels.Values) Cl.clReleaseKernel(k);
+        foreach (var p in programs.Values) Cl.clReleaseProgram(p);
+        Cl.clReleaseCommandQueue(queue);
+        Cl.clReleaseContext(context);
+    }
+
+    private sealed class ClBuffer(OpenClBackend backend, DType type, long count, nint mem) : DeviceBuffer(backend, type, count)
+    {
+        public nint Mem { get; } = mem;
+        protected override void Release() => Cl.clReleaseMemObject(Mem);
+    }
+}
+
+/// <summary>Reads kernel sources embedded from <c>kernels/</c>, inlining <c>#include "x.h"</c> lines.</summary>
+public static class KernelSource
+{
+    private static readonly Assembly Assembly = typeof(KernelSource).Assembly;
+
+    /// <summary>The source of <c>kernels/<paramref name="file"/></c> with its includes inlined.</summary>
+    public static string Load(string file) => Load(file, new HashSet<string>());
+
+    /// <summary>Names of every embedded kernel source (<c>*.cl</c>).</summary>
+    public static IEnumerable<string> Programs() =>
+        Assembly.GetManifestResourceNames().Where(n => n.StartsWith("kernels/") && n.EndsWith(".cl"))
+            .Select(n => n["kernels/".Length..^3]).Order();
+
+    private static string Load(string file, HashSet<string> seen)
+    {
+        using var stream = Assembly.GetManifestResourceStream("kernels/" + file)
+            ?? throw new KernelBuildException($"kernel source kernels/{file} is not embedded in {Assembly.GetName().Name}");
+        using var reader = new StreamReader(stream);
+        var sb = new StringBuilder();
+        string? line;
+        while ((line = reader.ReadLine()) != null)
+        {
+            var t = line.Trim();
+            if (t.StartsWith("#include \"") && t.EndsWith('"'))
+            {
+                var inc = t[10..^1];
+                if (seen.Add(inc)) sb.AppendLine(Load(inc, seen));
+                continue;
+            }
+            sb.AppendLine(line);
+        }
+        return sb.ToString();
+    }
+}
