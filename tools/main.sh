@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
 dotnet build RawConv.sln -c Release -nologo -v quiet
-clinfo -l
+dotnet src/RawConv.Cli/bin/Release/net10.0/rawconv.dll devices

@@ -18,11 +18,13 @@ public sealed unsafe class OpenClBackend : IKernelBackend
     private readonly Dictionary<string, nint> programs = new();
     private readonly Dictionary<(string, string), nint> kernels = new();
     private readonly object gate = new();
+    private readonly Func<string, string> source;
     private bool disposed;
 
-    private OpenClBackend(nint device)
+    private OpenClBackend(nint device, Func<string, string> source)
     {
         this.device = device;
+        this.source = source;
         int err;
         nint dev = device;
         context = Cl.clCreateContext(null, 1, &dev, 0, 0, &err);
@@ -38,8 +40,11 @@ public sealed unsafe class OpenClBackend : IKernelBackend
     public string Name => "opencl";
     public DeviceInfo Info { get; }
 
-    /// <summary>Opens the first GPU, else the first OpenCL device; throws <see cref="DeviceException"/> if none answers.</summary>
-    public static OpenClBackend Create()
+    /// <summary>
+    /// Opens the first GPU, else the first OpenCL device; throws <see cref="DeviceException"/> if none answers.
+    /// <paramref name="source"/> maps a file name (<c>conv2d.cl</c>) to its source; default: the embedded kernels.
+    /// </summary>
+    public static OpenClBackend Create(Func<string, string>? source = null)
     {
         try
         {
@@ -64,7 +69,7 @@ public sealed unsafe class OpenClBackend : IKernelBackend
                 }
             }
             if (first == 0) throw new DeviceException("opencl: platforms found but no device answered");
-            return new OpenClBackend(gpu != 0 ? gpu : first);
+            return new OpenClBackend(gpu != 0 ? gpu : first, source ?? KernelSource.Load);
         }
         catch (DllNotFoundException e)
         {
@@ -173,12 +178,12 @@ public sealed unsafe class OpenClBackend : IKernelBackend
     private nint Program(string program)
     {
         if (programs.TryGetValue(program, out var p)) return p;
-        var source = Encoding.UTF8.GetBytes(KernelSource.Load(program + ".cl"));
+        var text = Encoding.UTF8.GetBytes(source(program + ".cl"));
         int err;
-        fixed (byte* s = source)
+        fixed (byte* s = text)
         {
             byte* ptr = s;
-            nuint len = (nuint)source.Length;
+            nuint len = (nuint)text.Length;
             p = Cl.clCreateProgramWithSource(context, 1, &ptr, &len, &err);
         }
         Cl.Check(err, $"clCreateProgramWithSource(kernels/{program}.cl)");

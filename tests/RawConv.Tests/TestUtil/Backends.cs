@@ -6,7 +6,7 @@ namespace RawConv.Tests.TestUtil;
 /// <summary>One shared instance per backend for the whole test run; unavailable devices skip with the reason.</summary>
 public static class Backends
 {
-    private static readonly Lazy<(IBackend? Backend, string Reason)> OpenCl = new(() => TryOpen(OpenClBackend.Create));
+    private static readonly Lazy<(IBackend? Backend, string Reason)> OpenCl = new(() => TryOpen(() => OpenClBackend.Create()));
     private static readonly Lazy<(IBackend? Backend, string Reason)> CudaLazy = new(() => TryOpen(CudaBackend.Create));
 
     /// <summary>The reference backend (always available).</summary>

@@ -1,0 +1,91 @@
+using RawConv.OpenCL;
+using RawConv.Tests.TestUtil;
+
+namespace RawConv.Tests.OpenCL;
+
+public class OpenClBackendTests
+{
+    private static IBackend B => Backends.Get("opencl");
+
+    [SkippableFact]
+    public void InfoNamesDeviceAndLimits()
+    {
+        var info = B.Info;
+        Assert.Equal("opencl", info.Backend);
+        Assert.False(string.IsNullOrWhiteSpace(info.Name));
+        Assert.True(info.ComputeUnits >= 1);
+        Assert.True(info.GlobalMemoryBytes >= info.MaxAllocationBytes && info.MaxAllocationBytes > 0);
+        Assert.Contains(info.Name, info.ToString());
+    }
+
+    [SkippableFact]
+    public void UploadDownloadRoundTripsAndAllocationsStartAtZero()
+    {
+        var data = Rand.Uniform(5, 1001);
+        using var buf = B.Allocate(DType.Float32, 1001);
+        var zeros = new float[1001];
+        B.Download<float>(buf, zeros);
+        Assert.All(zeros, z => Assert.Equal(0f, z));
+        B.Upload<float>(buf, data);
+        var back = new float[1001];
+        B.Download<float>(buf, back);
+        Assert.Equal(data, back);
+        var part = new float[10];
+        B.Download<float>(buf, part, 500);
+        Assert.Equal(data.AsSpan(500, 10).ToArray(), part);
+    }
+
+    [SkippableFact]
+    public void DeviceCopyMatchesHostCopy()
+    {
+        var data = Rand.Uniform(6, 100);
+        using var a = Tensor.FromArray(B, new Shape(100), data);
+        using var c = Tensor.Zeros(B, new Shape(100));
+        B.Copy(a.Buffer, 10, c.Buffer, 20, 30);
+        var got = c.ToArray();
+        for (int i = 0; i < 100; i++) Assert.Equal(i >= 20 && i < 50 ? data[i - 10] : 0f, got[i]);
+    }
+
+    [SkippableFact]
+    public void OutOfRangeTransfersAreRejected()
+    {
+        using var buf = B.Allocate(DType.Float32, 10);
+        var e = Assert.Throws<RawConvException>(() => B.Download<float>(buf, new float[11]));
+        Assert.Contains("outside a buffer of 40 bytes", e.Message);
+        Assert.Throws<RawConvException>(() => B.Upload<float>(buf, new float[5], 6));
+    }
+
+    [SkippableFact]
+    public void AbsurdAllocationIsRefusedBeforeAllocating()
+    {
+        var e = Assert.Throws<RawConvException>(() => B.Allocate(DType.Float32, B.Info.MaxAllocationBytes));
+        Assert.Contains("exceeds the device's max single allocation", e.Message);
+    }
+
+    [SkippableFact]
+    public void BuildFailureCarriesTheBuildLog()
+    {
+        Backends.Get("opencl");
+        using var broken = OpenClBackend.Create(_ => "__kernel void broken(__global float* y) { y[0] = undefined_name; }");
+        using var t = Tensor.Zeros(broken, new Shape(1));
+        var e = Assert.Throws<KernelBuildException>(() => broken.Launch("broken", "broken", LaunchGeometry.Linear(1, 1), [t]));
+        Assert.Contains("kernels/broken.cl", e.Message);
+        Assert.Contains("undefined_name", e.Message);
+    }
+
+    [SkippableFact]
+    public void MissingKernelIsNamed()
+    {
+        using var t = Tensor.Zeros(B, new Shape(1));
+        var e = Assert.Throws<KernelBuildException>(() => ((IKernelBackend)B).Launch("relu", "no_such_kernel", LaunchGeometry.Linear(1, 1), [t]));
+        Assert.Contains("no_such_kernel", e.Message);
+    }
+
+    [SkippableFact]
+    public void BufferFromAnotherBackendIsRejected()
+    {
+        using var host = Tensor.Zeros(Backends.Reference, new Shape(4));
+        var e = Assert.Throws<RawConvException>(() => B.Download<float>(host.Buffer, new float[4]));
+        Assert.Contains("reference", e.Message);
+    }
+}
