@@ -1,0 +1,6 @@
+using BenchmarkDotNet.Running;
+using RawConv.Bench;
+
+if (args.Length > 0 && args[0] == "compare") return Compare.Run(args[1..]);
+BenchmarkSwitcher.FromAssembly(typeof(Compare).Assembly).Run(args);
+return 0;
