@@ -22,6 +22,8 @@ internal static unsafe partial class Cl
     public const uint DeviceVendor = 0x102C;
     public const uint DeviceVersion = 0x102F;
     public const uint PlatformName = 0x0902;
+    public const uint ProgramBinarySizes = 0x1165;
+    public const uint ProgramBinaries = 0x1166;
 
     [LibraryImport(Lib)] public static partial int clGetPlatformIDs(uint num, nint* platforms, uint* count);
     [LibraryImport(Lib)] public static partial int clGetPlatformInfo(nint platform, uint param, nuint size, void* value, nuint* sizeRet);
@@ -35,6 +37,8 @@ internal static unsafe partial class Cl
     [LibraryImport(Lib)] public static partial int clEnqueueCopyBuffer(nint queue, nint src, nint dst, nuint srcOffset, nuint dstOffset, nuint size, uint nEvents, nint* waitList, nint* ev);
     [LibraryImport(Lib)] public static partial int clEnqueueFillBuffer(nint queue, nint buffer, void* pattern, nuint patternSize, nuint offset, nuint size, uint nEvents, nint* waitList, nint* ev);
     [LibraryImport(Lib)] public static partial nint clCreateProgramWithSource(nint context, uint count, byte** strings, nuint* lengths, int* err);
+    [LibraryImport(Lib)] public static partial nint clCreateProgramWithBinary(nint context, uint numDevices, nint* devices, nuint* lengths, byte** binaries, int* status, int* err);
+    [LibraryImport(Lib)] public static partial int clGetProgramInfo(nint program, uint param, nuint size, void* value, nuint* sizeRet);
     [LibraryImport(Lib)] public static partial int clBuildProgram(nint program, uint numDevices, nint* devices, byte* options, nint callback, nint userData);
     [LibraryImport(Lib)] public static partial int clGetProgramBuildInfo(nint program, nint device, uint param, nuint size, void* value, nuint* sizeRet);
     [LibraryImport(Lib)] public static partial nint clCreateKernel(nint program, byte* name, int* err);

@@ -178,27 +178,37 @@ public sealed unsafe class OpenClBackend : IKernelBackend
     private nint Program(string program)
     {
         if (programs.TryGetValue(program, out var p)) return p;
-        var text = Encoding.UTF8.GetBytes(source(program + ".cl"));
+        const string options = "-cl-std=CL1.2 -cl-mad-enable";
+        string text = source(program + ".cl");
+        string key = ProgramCache.Key(text, options, Info);
+        p = ProgramCache.TryLoad(context, device, key, options);
+        if (p != 0)
+        {
+            ProgramsFromCache++;
+            return programs[program] = p;
+        }
+        var bytes = Encoding.UTF8.GetBytes(text);
         int err;
-        fixed (byte* s = text)
+        fixed (byte* s = bytes)
         {
             byte* ptr = s;
-            nuint len = (nuint)text.Length;
+            nuint len = (nuint)bytes.Length;
             p = Cl.clCreateProgramWithSource(context, 1, &ptr, &len, &err);
         }
         Cl.Check(err, $"clCreateProgramWithSource(kernels/{program}.cl)");
-        var options = Encoding.ASCII.GetBytes("-cl-std=CL1.2 -cl-mad-enable\0");
-        nint dev = device;
-        fixed (byte* o = options) err = Cl.clBuildProgram(p, 1, &dev, o, 0, 0);
+        err = ProgramCache.Build(p, device, options);
         if (err != Cl.Success)
         {
             string log = BuildLog(p);
             Cl.clReleaseProgram(p);
             throw new KernelBuildException($"opencl: building kernels/{program}.cl for {Info.Name} failed ({Cl.ErrorName(err)}):\n{log}");
         }
-        programs[program] = p;
-        return p;
+        ProgramCache.Save(p, key);
+        return programs[program] = p;
     }
+
+    /// <summary>Programs this backend loaded from the on-disk binary cache rather than compiling.</summary>
+    public int ProgramsFromCache { get; private set; }
 
     private string BuildLog(nint program)
     {

@@ -89,3 +89,39 @@ public class OpenClBackendTests
         Assert.Contains("reference", e.Message);
     }
 }
+
+public class OpenClProgramCacheTests
+{
+    [SkippableFact]
+    public void SecondBackendLoadsTheBinaryFromTheCache()
+    {
+        Backends.Get("opencl");
+        var dir = Path.Combine(Path.GetTempPath(), "rawconv-cache-test-" + Environment.ProcessId);
+        var keep = Environment.GetEnvironmentVariable("RAWCONV_CACHE_DIR");
+        try
+        {
+            Environment.SetEnvironmentVariable("RAWCONV_CACHE_DIR", dir);
+            var data = Rand.Uniform(3, 50);
+            float[] Run(OpenClBackend b)
+            {
+                using var x = Tensor.FromArray(b, new Shape(50), data);
+                using var y = RawConv.Ops.Relu.Forward(x);
+                return y.ToArray();
+            }
+            using var first = OpenClBackend.Create();
+            var a = Run(first);
+            Assert.Equal(0, first.ProgramsFromCache);
+            Assert.NotEmpty(Directory.GetFiles(dir, "*.bin"));
+            using var second = OpenClBackend.Create();
+            var c = Run(second);
+            Assert.Equal(1, second.ProgramsFromCache);
+            Assert.Equal(a, c);
+            Assert.Equal(data.Select(v => Math.Max(v, 0f)), c);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("RAWCONV_CACHE_DIR", keep);
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+}
