@@ -6,4 +6,9 @@
 /* Ceiling division for non-negative ints. */
 #define DIV_UP(a, b) (((a) + (b) - 1) / (b))
 
+/* Qualifier for device helper functions (the CUDA prelude defines it with __device__). */
+#ifndef RC_FN
+#define RC_FN static inline
+#endif
+
 #endif

@@ -131,6 +131,8 @@ public sealed unsafe class CudaBackend : IKernelBackend
     {
         if (g.GlobalX % g.LocalX != 0 || g.GlobalY % g.LocalY != 0 || g.GlobalZ % g.LocalZ != 0)
             throw new RawConvException($"cuda: {program}.{kernel}: {g} is not a whole number of blocks");
+        if (g.GlobalX / g.LocalX > int.MaxValue || g.GlobalY / g.LocalY > 65535 || g.GlobalZ / g.LocalZ > 65535)
+            throw new RawConvException($"cuda: {program}.{kernel}: {g} needs more blocks than CUDA's grid limits (2^31−1, 65535, 65535)");
         int n = args.Length;
         var slots = stackalloc ulong[Math.Max(n, 1)];
         var ptrs = stackalloc void*[Math.Max(n, 1)];
