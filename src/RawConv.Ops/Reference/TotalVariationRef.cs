@@ -16,17 +16,18 @@ public static class TotalVariationRef
         return (a, b);
     }
 
-    /// <summary>TV_β of all planes.</summary>
-    public static T Forward<T>(ReadOnlySpan<T> x, int planes, int h, int w, T beta) where T : IFloatingPointIeee754<T>
+    /// <summary>TV_β of all planes, accumulated in double.</summary>
+    public static double Forward<T>(ReadOnlySpan<T> x, int planes, int h, int w, T beta) where T : IFloatingPointIeee754<T>
     {
-        T sum = T.Zero, half = beta / T.CreateChecked(2);
+        double sum = 0;
+        T half = beta / T.CreateChecked(2);
         for (int p = 0; p < planes; p++)
             for (int i = 0; i < h; i++)
                 for (int j = 0; j < w; j++)
                 {
                     var (a, b) = Diffs(x, p, i, j, h, w);
                     T s = a * a + b * b;
-                    sum += s > T.Zero ? T.Pow(s, half) : T.Zero;
+                    sum += s > T.Zero ? double.CreateChecked(T.Pow(s, half)) : 0;
                 }
         return sum;
     }
