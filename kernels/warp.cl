@@ -12,9 +12,10 @@
  * warp_adjoint:  dx[n,c,i,j] = Σ_{h,w,taps: tap = (i,j)} weight · dy[n,c,h,w] — a GATHER, deterministic and
  *                atomic-free: every output pixel's taps lie within R + 1 of (h, w), R = ceil(max |flow|), so
  *                input pixel (i, j) scans output rows i−R−2 .. i+R+2 (and columns likewise), recomputing
- *                each candidate's taps exactly as warp_forward does. With border padding an edge input pixel
- *                also collects every sample clamped onto it, so its scan extends to the output's edge.
- *                Launch (Wx, Hx, N·C), local (16, 16, 1).
+ *                each candidate's taps exactly as warp_forward does, and adds weight · dy for every channel
+ *                (in a fixed order: candidates row-major, so the result is deterministic). With border padding
+ *                an edge input pixel also collects every sample clamped onto it, so its scan extends to the
+ *                output's edge. Launch (Wx, Hx, N), local (16, 16, 1).
  * warp_backward_flow: dflow[n,0,h,w] = Σ_c dy · ∂y/∂sx, dflow[n,1,h,w] = Σ_c dy · ∂y/∂sy.
  *                Launch (W, H, N), local (16, 16, 1).
  * Must match RawConv.Ops.Reference.WarpRef.
@@ -59,18 +60,19 @@ __kernel void warp_adjoint(__global float* restrict dx, __global const float* re
                            __global const float* restrict flow, int C, int Hx, int Wx, int H, int W,
                            int border, int R)
 {
-    int j = (int)get_global_id(0), i = (int)get_global_id(1), nc = (int)get_global_id(2);
+    int j = (int)get_global_id(0), i = (int)get_global_id(1), n = (int)get_global_id(2);
     if (j >= Wx || i >= Hx) return;
-    int n = nc / C;
-    int plane = H * W;
+    int plane = H * W, xplane = Hx * Wx;
     int hlo = border && i == 0 ? 0 : max(0, i - R - 2);
     int hhi = border && i == Hx - 1 ? H - 1 : min(H - 1, i + R + 2);
     int wlo = border && j == 0 ? 0 : max(0, j - R - 2);
     int whi = border && j == Wx - 1 ? W - 1 : min(W - 1, j + R + 2);
-    __global const float* g = dy + (long)nc * plane;
     __global const float* fx = flow + (long)(n * 2) * plane;
     __global const float* fy = fx + plane;
-    float acc = 0.0f;
+    __global float* d = dx + (long)n * C * xplane + i * Wx + j;
+    __global const float* g = dy + (long)n * C * plane;
+    for (int c = 0; c < C; c++) d[c * xplane] = 0.0f;
+    /* The weights depend on the flow only: find each candidate's weight once, then add it for every channel. */
     for (int h = hlo; h <= hhi; h++) {
         for (int w = wlo; w <= whi; w++) {
             float sx = clamp((float)w + fx[h * W + w], -2.0f, (float)(Wx + 1));
@@ -82,12 +84,12 @@ __kernel void warp_adjoint(__global float* restrict dx, __global const float* re
                 x0 = clamp(x0, 0, Wx - 1); x1 = clamp(x1, 0, Wx - 1);
                 y0 = clamp(y0, 0, Hx - 1); y1 = clamp(y1, 0, Hx - 1);
             }
-            float wy = (y0 == i ? 1.0f - ay : 0.0f) + (y1 == i ? ay : 0.0f);
-            float wx = (x0 == j ? 1.0f - ax : 0.0f) + (x1 == j ? ax : 0.0f);
-            acc += wy * wx * g[h * W + w];
+            float wgt = ((y0 == i ? 1.0f - ay : 0.0f) + (y1 == i ? ay : 0.0f)) *
+                        ((x0 == j ? 1.0f - ax : 0.0f) + (x1 == j ? ax : 0.0f));
+            if (wgt != 0.0f)
+                for (int c = 0; c < C; c++) d[c * xplane] += wgt * g[c * plane + h * W + w];
         }
     }
-    dx[(long)nc * Hx * Wx + i * Wx + j] = acc;
 }
 
 __kernel void warp_backward_flow(__global float* restrict dflow, __global const float* restrict x,

@@ -60,8 +60,10 @@ public static class Warp
         if (dx.Count == 0 || dy.Count == 0) return dx;
         if (b.AsKernel() is { } k)
         {
-            int r = (int)Math.Min(Math.Ceiling(Reduce.MaxAbs(flow)), 1 << 20);
-            k.Run("warp", "warp_adjoint", LaunchGeometry.Grid3(xShape.W, xShape.H, xShape.N * xShape.C, Tile, Tile, 1),
+            // Beyond the image sizes the window is clamped anyway; a non-finite flow just scans everything.
+            double maxAbs = Reduce.MaxAbs(flow);
+            int r = double.IsFinite(maxAbs) ? (int)Math.Min(Math.Ceiling(maxAbs), 1 << 20) : 1 << 20;
+            k.Run("warp", "warp_adjoint", LaunchGeometry.Grid3(xShape.W, xShape.H, xShape.N, Tile, Tile, 1),
                 dx, dy, flow, xShape.C, xShape.H, xShape.W, dy.Shape.H, dy.Shape.W, (int)padding, r);
         }
         else WarpRef.Adjoint<float>(ReferenceBackend.Floats(dy.Buffer), ReferenceBackend.Floats(flow.Buffer), ReferenceBackend.Floats(dx.Buffer),
