@@ -8,16 +8,16 @@
  * are clamped to the edge. Sample coordinates are first clamped to [−2, Hx+1] × [−2, Wx+1], which
  * changes no value (all taps there are outside, or clamp to one edge pixel) and keeps floor() in range.
  *
- * warp_forward:  y[n,c,h,w] = Σ_taps weight · x[n,c,tap].       Launch (W, H, N·C), local (16, 16, 1).
+ * warp_forward:  y[n,c,h,w] = Σ_taps weight · x[n,c,tap].       Launch 1-D over count = N·C·H·W.
  * warp_adjoint:  dx[n,c,i,j] = Σ_{h,w,taps: tap = (i,j)} weight · dy[n,c,h,w] — a GATHER, deterministic and
  *                atomic-free: every output pixel's taps lie within R + 1 of (h, w), R = ceil(max |flow|), so
  *                input pixel (i, j) scans output rows i−R−2 .. i+R+2 (and columns likewise), recomputing
  *                each candidate's taps exactly as warp_forward does, and adds weight · dy for every channel
  *                (in a fixed order: candidates row-major, so the result is deterministic). With border padding
  *                an edge input pixel also collects every sample clamped onto it, so its scan extends to the
- *                output's edge. Launch (Wx, Hx, N), local (16, 16, 1).
+ *                output's edge. Launch (Wx, Hx, N), local (16, 16, 1) (N ≤ 65535: CUDA's grid z limit).
  * warp_backward_flow: dflow[n,0,h,w] = Σ_c dy · ∂y/∂sx, dflow[n,1,h,w] = Σ_c dy · ∂y/∂sy.
- *                Launch (W, H, N), local (16, 16, 1).
+ *                Launch (W, H, N), local (16, 16, 1) (N ≤ 65535).
  * Must match RawConv.Ops.Reference.WarpRef.
  */
 #include "common.h"
@@ -39,12 +39,13 @@ RC_FN float rc_warp_tap(__global const float* p, int Hx, int Wx, int yy, int xx,
 
 __kernel void warp_forward(__global float* restrict y, __global const float* restrict x,
                            __global const float* restrict flow, int C, int Hx, int Wx, int H, int W,
-                           int border)
+                           int border, int count)
 {
-    int w = (int)get_global_id(0), h = (int)get_global_id(1), nc = (int)get_global_id(2);
-    if (w >= W || h >= H) return;
-    int n = nc / C;
+    int idx = (int)get_global_id(0);
+    if (idx >= count) return;
     int plane = H * W;
+    int w = idx % W, h = idx / W % H, nc = idx / plane;
+    int n = nc / C;
     float sx = clamp((float)w + flow[(n * 2) * plane + h * W + w], -2.0f, (float)(Wx + 1));
     float sy = clamp((float)h + flow[(n * 2 + 1) * plane + h * W + w], -2.0f, (float)(Hx + 1));
     float fx0 = floor(sx), fy0 = floor(sy);

@@ -45,6 +45,7 @@ public static class Gram
     private static (int N, int C, int HW) Dims(string op, Shape s)
     {
         Kernels.Int(op, s.Count);
+        Guard.That(s.N <= 65535, op, $"batch of {s} exceeds 65535, the largest grid z of a CUDA launch");
         return (s.N, s.C, s.H * s.W);
     }
 }

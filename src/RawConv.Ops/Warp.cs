@@ -33,8 +33,8 @@ public static class Warp
         Kernels.Int(op, Math.Max(x.Count, y.Count));
         if (y.Count == 0) return y;
         if (b.AsKernel() is { } k)
-            k.Run("warp", "warp_forward", LaunchGeometry.Grid3(y.Shape.W, y.Shape.H, s.N * s.C, Tile, Tile, 1),
-                y, x, flow, s.C, s.H, s.W, y.Shape.H, y.Shape.W, (int)padding);
+            k.Run("warp", "warp_forward", LaunchGeometry.Linear(y.Count),
+                y, x, flow, s.C, s.H, s.W, y.Shape.H, y.Shape.W, (int)padding, (int)y.Count);
         else WarpRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(flow.Buffer), ReferenceBackend.Floats(y.Buffer),
             s.N, s.C, s.H, s.W, y.Shape.H, y.Shape.W, padding == WarpPadding.Border);
         return y;
@@ -98,6 +98,7 @@ public static class Warp
     private static void CheckFlow(string op, Tensor flow, int n, string other)
     {
         Guard.Float(op, "flow", flow);
+        Guard.That(n <= 65535, op, $"batch {n} of {other} exceeds 65535, the largest grid z of a CUDA launch");
         Guard.That(flow.Shape.Rank == 4 && flow.Shape.N == n && flow.Shape.C == 2, op,
             $"flow {flow.Shape} must be (N, 2, H, W) with N = {n} of {other} on {flow.Backend.Name}");
     }
