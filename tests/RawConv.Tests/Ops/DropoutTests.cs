@@ -14,14 +14,19 @@ public abstract class DropoutTests : BackendTest
     {
         var shape = new Shape(3, 7, 9, 11);
         var xs = Rand.Uniform(51, shape.Count);
-        var (y, mask) = Dropout.Forward(Tensor.FromArray(B, shape, xs), p, true, seed);
-        var (yr, maskr) = Dropout.Forward(Tensor.FromArray(Ref, shape, xs), p, true, seed);
-        Check.Close(mask.ToArray(), maskr.ToArray(), 0, 0, $"dropout mask p={p}");
-        Check.Close(y.ToArray(), yr.ToArray(), 0, 0, $"dropout output p={p}");
         var dys = Rand.Uniform(52, shape.Count);
-        using var dx = Dropout.Backward(Tensor.FromArray(B, shape, dys), mask, p);
-        using var dxr = Dropout.Backward(Tensor.FromArray(Ref, shape, dys), maskr, p);
-        Check.Close(dx.ToArray(), dxr.ToArray(), 0, 0, $"dropout backward p={p}");
+        using var x = Tensor.FromArray(B, shape, xs);
+        using var dy = Tensor.FromArray(B, shape, dys);
+        var (y, mask) = Dropout.Forward(x, p, true, seed);
+        var (yr, maskr) = Dropout.Forward(Tensor.FromArray(Ref, shape, xs), p, true, seed);
+        using (y) using (mask)
+        {
+            Check.Close(mask.ToArray(), maskr.ToArray(), 0, 0, $"dropout mask p={p}");
+            Check.Close(y.ToArray(), yr.ToArray(), 0, 0, $"dropout output p={p}");
+            using var dx = Dropout.Backward(dy, mask, p);
+            using var dxr = Dropout.Backward(Tensor.FromArray(Ref, shape, dys), maskr, p);
+            Check.Close(dx.ToArray(), dxr.ToArray(), 0, 0, $"dropout backward p={p}");
+        }
     }
 
     [SkippableTheory]
@@ -60,11 +65,17 @@ public abstract class DropoutTests : BackendTest
         var xs = Rand.Uniform(53, shape.Count);
         using var x = Tensor.FromArray(B, shape, xs);
         var (y, mask) = Dropout.Forward(x, 0.4f, false, 1);
-        Check.Close(y.ToArray(), xs, 0, 0, "inference output");
-        Assert.All(mask.ToArray(), m => Assert.Equal(1f, m));
+        using (y) using (mask)
+        {
+            Check.Close(y.ToArray(), xs, 0, 0, "inference output");
+            Assert.All(mask.ToArray(), m => Assert.Equal(1f, m));
+        }
         var (yt, mt) = Dropout.Forward(x, 0.4f, true, 1);
+        using var keepY = yt;
+        using var keepMask = mt;
         var dys = Rand.Uniform(54, shape.Count);
-        using var dx = Dropout.Backward(Tensor.FromArray(B, shape, dys), mt, 0.4f);
+        using var dy = Tensor.FromArray(B, shape, dys);
+        using var dx = Dropout.Backward(dy, mt, 0.4f);
         var m = mt.ToArray();
         var expected = dys.Select((d, i) => (float)(m[i] * d / (1 - 0.4))).ToArray();
         Check.Close(dx.ToArray(), expected, 1e-7, 1e-6, "dropout backward = mask·dy/(1−p)");
