@@ -1,0 +1,122 @@
+/* warp.cl — bilinear warping of feature maps by a dense flow, its adjoint (backward w.r.t. x) and
+ * its gradient w.r.t. the flow.
+ *
+ * Layouts: x (N, C, Hx, Wx); flow (N, 2, H, W) with channel 0 = horizontal displacement, channel 1 =
+ * vertical; y and dy (N, C, H, W). Output pixel (h, w) samples x at (sy, sx) = (h + flow1, w + flow0):
+ * taps (y0, x0) (y0, x0+1) (y0+1, x0) (y0+1, x0+1) with y0 = floor(sy), x0 = floor(sx), weights
+ * (1−ay)(1−ax), (1−ay)ax, ay(1−ax), ay·ax. border = 0: taps outside x read 0; border = 1: tap indices
+ * are clamped to the edge. Sample coordinates are first clamped to [−2, Hx+1] × [−2, Wx+1], which
+ * changes no value (all taps there are outside, or clamp to one edge pixel) and keeps floor() in range.
+ *
+ * warp_forward:  y[n,c,h,w] = Σ_taps weight · x[n,c,tap].       Launch 1-D over count = N·C·H·W.
+ * warp_adjoint:  dx[n,c,i,j] = Σ_{h,w,taps: tap = (i,j)} weight · dy[n,c,h,w] — a GATHER, deterministic and
+ *                atomic-free: every output pixel's taps lie within R + 1 of (h, w), R = ceil(max |flow|), so
+ *                input pixel (i, j) scans output rows i−R−2 .. i+R+2 (and columns likewise), recomputing
+ *                each candidate's taps exactly as warp_forward does, and adds weight · dy for every channel
+ *                (in a fixed order: candidates row-major, so the result is deterministic). With border padding
+ *                an edge input pixel also collects every sample clamped onto it, so its scan extends to the
+ *                output's edge. Launch (Wx, Hx, N), local (16, 16, 1) (N ≤ 65535: CUDA's grid z limit).
+ * warp_backward_flow: dflow[n,0,h,w] = Σ_c dy · ∂y/∂sx, dflow[n,1,h,w] = Σ_c dy · ∂y/∂sy.
+ *                Launch (W, H, N), local (16, 16, 1) (N ≤ 65535).
+ * Must match RawConv.Ops.Reference.WarpRef.
+ */
+#include "common.h"
+
+#ifndef RC_FN
+#define RC_FN static inline
+#endif
+
+RC_FN float rc_warp_tap(__global const float* p, int Hx, int Wx, int yy, int xx, int border)
+{
+    if (border) {
+        yy = clamp(yy, 0, Hx - 1);
+        xx = clamp(xx, 0, Wx - 1);
+    } else if (yy < 0 || yy >= Hx || xx < 0 || xx >= Wx) {
+        return 0.0f;
+    }
+    return p[yy * Wx + xx];
+}
+
+__kernel void warp_forward(__global float* restrict y, __global const float* restrict x,
+                           __global const float* restrict flow, int C, int Hx, int Wx, int H, int W,
+                           int border, int count)
+{
+    int idx = (int)get_global_id(0);
+    if (idx >= count) return;
+    int plane = H * W;
+    int w = idx % W, h = idx / W % H, nc = idx / plane;
+    int n = nc / C;
+    float sx = clamp((float)w + flow[(n * 2) * plane + h * W + w], -2.0f, (float)(Wx + 1));
+    float sy = clamp((float)h + flow[(n * 2 + 1) * plane + h * W + w], -2.0f, (float)(Hx + 1));
+    float fx0 = floor(sx), fy0 = floor(sy);
+    int x0 = (int)fx0, y0 = (int)fy0;
+    float ax = sx - fx0, ay = sy - fy0;
+    __global const float* p = x + (long)nc * Hx * Wx;
+    float v00 = rc_warp_tap(p, Hx, Wx, y0, x0, border), v01 = rc_warp_tap(p, Hx, Wx, y0, x0 + 1, border);
+    float v10 = rc_warp_tap(p, Hx, Wx, y0 + 1, x0, border), v11 = rc_warp_tap(p, Hx, Wx, y0 + 1, x0 + 1, border);
+    y[(long)nc * plane + h * W + w] = (1.0f - ay) * ((1.0f - ax) * v00 + ax * v01) + ay * ((1.0f - ax) * v10 + ax * v11);
+}
+
+__kernel void warp_adjoint(__global float* restrict dx, __global const float* restrict dy,
+                           __global const float* restrict flow, int C, int Hx, int Wx, int H, int W,
+                           int border, int R)
+{
+    int j = (int)get_global_id(0), i = (int)get_global_id(1), n = (int)get_global_id(2);
+    if (j >= Wx || i >= Hx) return;
+    int plane = H * W, xplane = Hx * Wx;
+    int hlo = border && i == 0 ? 0 : max(0, i - R - 2);
+    int hhi = border && i == Hx - 1 ? H - 1 : min(H - 1, i + R + 2);
+    int wlo = border && j == 0 ? 0 : max(0, j - R - 2);
+    int whi = border && j == Wx - 1 ? W - 1 : min(W - 1, j + R + 2);
+    __global const float* fx = flow + (long)(n * 2) * plane;
+    __global const float* fy = fx + plane;
+    __global float* d = dx + (long)n * C * xplane + i * Wx + j;
+    __global const float* g = dy + (long)n * C * plane;
+    for (int c = 0; c < C; c++) d[c * xplane] = 0.0f;
+    /* The weights depend on the flow only: find each candidate's weight once, then add it for every channel. */
+    for (int h = hlo; h <= hhi; h++) {
+        for (int w = wlo; w <= whi; w++) {
+            float sx = clamp((float)w + fx[h * W + w], -2.0f, (float)(Wx + 1));
+            float sy = clamp((float)h + fy[h * W + w], -2.0f, (float)(Hx + 1));
+            float fx0 = floor(sx), fy0 = floor(sy);
+            int x0 = (int)fx0, y0 = (int)fy0, x1 = x0 + 1, y1 = y0 + 1;
+            float ax = sx - fx0, ay = sy - fy0;
+            if (border) {
+                x0 = clamp(x0, 0, Wx - 1); x1 = clamp(x1, 0, Wx - 1);
+                y0 = clamp(y0, 0, Hx - 1); y1 = clamp(y1, 0, Hx - 1);
+            }
+            float wgt = ((y0 == i ? 1.0f - ay : 0.0f) + (y1 == i ? ay : 0.0f)) *
+                        ((x0 == j ? 1.0f - ax : 0.0f) + (x1 == j ? ax : 0.0f));
+            if (wgt != 0.0f)
+                for (int c = 0; c < C; c++) d[c * xplane] += wgt * g[c * plane + h * W + w];
+        }
+    }
+}
+
+__kernel void warp_backward_flow(__global float* restrict dflow, __global const float* restrict x,
+                                 __global const float* restrict flow, __global const float* restrict dy,
+                                 int C, int Hx, int Wx, int H, int W, int border, int N)
+{
+    int w = (int)get_global_id(0), h = (int)get_global_id(1), n = (int)get_global_id(2);
+    if (w >= W || h >= H || n >= N) return;
+    int plane = H * W;
+    float rawx = (float)w + flow[(n * 2) * plane + h * W + w];
+    float rawy = (float)h + flow[(n * 2 + 1) * plane + h * W + w];
+    float sx = clamp(rawx, -2.0f, (float)(Wx + 1));
+    float sy = clamp(rawy, -2.0f, (float)(Hx + 1));
+    float fx0 = floor(sx), fy0 = floor(sy);
+    int x0 = (int)fx0, y0 = (int)fy0;
+    float ax = sx - fx0, ay = sy - fy0;
+    float gx = 0.0f, gy = 0.0f;
+    for (int c = 0; c < C; c++) {
+        __global const float* p = x + (long)(n * C + c) * Hx * Wx;
+        float v00 = rc_warp_tap(p, Hx, Wx, y0, x0, border), v01 = rc_warp_tap(p, Hx, Wx, y0, x0 + 1, border);
+        float v10 = rc_warp_tap(p, Hx, Wx, y0 + 1, x0, border), v11 = rc_warp_tap(p, Hx, Wx, y0 + 1, x0 + 1, border);
+        float g = dy[(long)(n * C + c) * plane + h * W + w];
+        gx += g * ((1.0f - ay) * (v01 - v00) + ay * (v11 - v10));
+        gy += g * ((1.0f - ax) * (v10 - v00) + ax * (v11 - v01));
+    }
+    /* The coordinate clamp has zero derivative outside its range. */
+    dflow[(n * 2) * plane + h * W + w] = rawx == sx ? gx : 0.0f;
+    dflow[(n * 2 + 1) * plane + h * W + w] = rawy == sy ? gy : 0.0f;
+}

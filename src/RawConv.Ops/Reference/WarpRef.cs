@@ -1,0 +1,107 @@
+using System.Numerics;
+
+namespace RawConv.Ops.Reference;
+
+/// <summary>
+/// Reference bilinear warp: x (N, C, Hx, Wx), flow (N, 2, H, W) (channel 0 horizontal, 1 vertical),
+/// y (N, C, H, W). The adjoint here is a plain scatter (single-threaded, so deterministic).
+/// </summary>
+public static class WarpRef
+{
+    /// <summary>Sample position of output pixel (h, w), clamped to [−2, size+1] as in kernels/warp.cl.</summary>
+    private static (T Sy, T Sx, bool InY, bool InX) Sample<T>(ReadOnlySpan<T> flow, int n, int h, int w, int hx, int wx, int hh, int ww)
+        where T : IFloatingPointIeee754<T>
+    {
+        int plane = hh * ww;
+        T rx = T.CreateChecked(w) + flow[n * 2 * plane + h * ww + w];
+        T ry = T.CreateChecked(h) + flow[(n * 2 + 1) * plane + h * ww + w];
+        T sx = T.Clamp(rx, T.CreateChecked(-2), T.CreateChecked(wx + 1));
+        T sy = T.Clamp(ry, T.CreateChecked(-2), T.CreateChecked(hx + 1));
+        return (sy, sx, sy == ry, sx == rx);
+    }
+
+    /// <summary>Tap index after padding: clamped (border) or −1 when outside (zeros).</summary>
+    private static int Tap(int i, int size, bool border) =>
+        border ? Math.Clamp(i, 0, size - 1) : (i >= 0 && i < size ? i : -1);
+
+    private static T Read<T>(ReadOnlySpan<T> p, int yy, int xx, int wx) where T : IFloatingPointIeee754<T> =>
+        yy < 0 || xx < 0 ? T.Zero : p[yy * wx + xx];
+
+    /// <summary>y[n,c,h,w] = bilinear(x[n,c], h + flow[n,1,h,w], w + flow[n,0,h,w]).</summary>
+    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> flow, Span<T> y, int n, int c, int hx, int wx, int h, int w, bool border)
+        where T : IFloatingPointIeee754<T>
+    {
+        for (int b = 0; b < n; b++)
+            for (int i = 0; i < h; i++)
+                for (int j = 0; j < w; j++)
+                {
+                    var (sy, sx, _, _) = Sample(flow, b, i, j, hx, wx, h, w);
+                    int y0 = int.CreateTruncating(T.Floor(sy)), x0 = int.CreateTruncating(T.Floor(sx));
+                    T ay = sy - T.Floor(sy), ax = sx - T.Floor(sx);
+                    int ty0 = Tap(y0, hx, border), ty1 = Tap(y0 + 1, hx, border);
+                    int tx0 = Tap(x0, wx, border), tx1 = Tap(x0 + 1, wx, border);
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        var p = x.Slice((b * c + ch) * hx * wx, hx * wx);
+                        y[((b * c + ch) * h + i) * w + j] =
+                            (T.One - ay) * ((T.One - ax) * Read(p, ty0, tx0, wx) + ax * Read(p, ty0, tx1, wx)) +
+                            ay * ((T.One - ax) * Read(p, ty1, tx0, wx) + ax * Read(p, ty1, tx1, wx));
+                    }
+                }
+    }
+
+    /// <summary>dx = Warpᵀ(dy): each output pixel scatters dy·weight onto its four (padded) taps.</summary>
+    public static void Adjoint<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> flow, Span<T> dx, int n, int c, int hx, int wx, int h, int w, bool border)
+        where T : IFloatingPointIeee754<T>
+    {
+        dx.Clear();
+        for (int b = 0; b < n; b++)
+            for (int i = 0; i < h; i++)
+                for (int j = 0; j < w; j++)
+                {
+                    var (sy, sx, _, _) = Sample(flow, b, i, j, hx, wx, h, w);
+                    int y0 = int.CreateTruncating(T.Floor(sy)), x0 = int.CreateTruncating(T.Floor(sx));
+                    T ay = sy - T.Floor(sy), ax = sx - T.Floor(sx);
+                    int[] ty = [Tap(y0, hx, border), Tap(y0 + 1, hx, border)];
+                    int[] tx = [Tap(x0, wx, border), Tap(x0 + 1, wx, border)];
+                    T[] wy = [T.One - ay, ay], wxs = [T.One - ax, ax];
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        T g = dy[((b * c + ch) * h + i) * w + j];
+                        for (int u = 0; u < 2; u++)
+                            for (int v = 0; v < 2; v++)
+                                if (ty[u] >= 0 && tx[v] >= 0)
+                                    dx[((b * c + ch) * hx + ty[u]) * wx + tx[v]] += wy[u] * wxs[v] * g;
+                    }
+                }
+    }
+
+    /// <summary>dflow[n,0] = Σ_c dy·∂y/∂sx, dflow[n,1] = Σ_c dy·∂y/∂sy (0 where the sample clamp is active).</summary>
+    public static void BackwardFlow<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> flow, ReadOnlySpan<T> dy, Span<T> dflow,
+        int n, int c, int hx, int wx, int h, int w, bool border) where T : IFloatingPointIeee754<T>
+    {
+        int plane = h * w;
+        for (int b = 0; b < n; b++)
+            for (int i = 0; i < h; i++)
+                for (int j = 0; j < w; j++)
+                {
+                    var (sy, sx, inY, inX) = Sample(flow, b, i, j, hx, wx, h, w);
+                    int y0 = int.CreateTruncating(T.Floor(sy)), x0 = int.CreateTruncating(T.Floor(sx));
+                    T ay = sy - T.Floor(sy), ax = sx - T.Floor(sx);
+                    int ty0 = Tap(y0, hx, border), ty1 = Tap(y0 + 1, hx, border);
+                    int tx0 = Tap(x0, wx, border), tx1 = Tap(x0 + 1, wx, border);
+                    T gx = T.Zero, gy = T.Zero;
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        var p = x.Slice((b * c + ch) * hx * wx, hx * wx);
+                        T v00 = Read(p, ty0, tx0, wx), v01 = Read(p, ty0, tx1, wx);
+                        T v10 = Read(p, ty1, tx0, wx), v11 = Read(p, ty1, tx1, wx);
+                        T g = dy[((b * c + ch) * h + i) * w + j];
+                        gx += g * ((T.One - ay) * (v01 - v00) + ay * (v11 - v10));
+                        gy += g * ((T.One - ax) * (v10 - v00) + ax * (v11 - v01));
+                    }
+                    dflow[b * 2 * plane + i * w + j] = inX ? gx : T.Zero;
+                    dflow[(b * 2 + 1) * plane + i * w + j] = inY ? gy : T.Zero;
+                }
+    }
+}
