@@ -11,10 +11,6 @@
  */
 #include "common.h"
 
-#ifndef RC_FN
-#define RC_FN static inline
-#endif
-
 RC_FN uint rc_pcg(uint v)
 {
     uint state = v * 747796405u + 2891336453u;

@@ -68,10 +68,6 @@ __kernel void reduce_axes(__global float* restrict y, __global const float* rest
     a = (w) + 1 < W ? x[(p) + (h) * W + (w) + 1] - x[(p) + (h) * W + (w)] : 0.0f; \
     b = (h) + 1 < H ? x[(p) + ((h) + 1) * W + (w)] - x[(p) + (h) * W + (w)] : 0.0f;
 
-#ifndef RC_FN
-#define RC_FN static inline
-#endif
-
 /* (β/2)·s^(β/2 − 1), 0 where s = 0. */
 RC_FN float rc_tv_g(float s, float beta)
 {

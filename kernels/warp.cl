@@ -22,10 +22,6 @@
  */
 #include "common.h"
 
-#ifndef RC_FN
-#define RC_FN static inline
-#endif
-
 RC_FN float rc_warp_tap(__global const float* p, int Hx, int Wx, int yy, int xx, int border)
 {
     if (border) {
