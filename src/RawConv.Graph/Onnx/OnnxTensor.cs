@@ -45,7 +45,7 @@ public sealed class OnnxTensor
 
     /// <summary>The dimensions as ints, for a <see cref="RawConv.Shape"/>.</summary>
     public int[] IntDims() => Dims.Select(d => d <= int.MaxValue ? (int)d
-        : throw new ProtoFormatException($"{Source}: tensor '{Name}' dimension {d} exceeds int32")).ToArray();
+        : throw new ProtoFormatException($"{Source}: TensorProto '{Name}' dimension {d} exceeds int32")).ToArray();
 
     /// <summary>The values as float32 (real types narrowed, integer types converted).</summary>
     public float[] ToFloats()
@@ -69,13 +69,13 @@ public sealed class OnnxTensor
     public long[] ToInt64s()
     {
         if (integers is not null) return (long[])integers.Clone();
-        throw new ProtoFormatException($"{Source}: tensor '{Name}' holds {DataType}, not an integer type");
+        throw new ProtoFormatException($"{Source}: TensorProto '{Name}' holds {DataType}, not an integer type");
     }
 
     public override string ToString() => $"{DataType}[{string.Join(", ", Dims)}] '{Name}'";
 
     private ProtoFormatException Unsupported() =>
-        new($"{Source}: tensor '{Name}' has data type {DataType}, which RawConv does not decode");
+        new($"{Source}: TensorProto '{Name}' has data type {DataType}, which RawConv does not decode");
 
     /// <summary>Reads a TensorProto message.</summary>
     internal static OnnxTensor Read(ProtoReader r)
