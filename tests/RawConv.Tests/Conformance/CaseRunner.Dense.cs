@@ -169,15 +169,32 @@ public static partial class CaseRunner
     }
 
     /// <summary>Zero-pads the H and W axes of an NCHW value by begin (top, left) and end (bottom, right).</summary>
-    private static HostValue PadZeros(HostValue x, int[] begin, int[] end)
+    private static HostValue PadZeros(HostValue x, int[] begin, int[] end) => PadWith(x, begin, end, 0f);
+
+    /// <summary>Pads the H and W axes of an NCHW value with <paramref name="fill"/>.</summary>
+    private static HostValue PadWith(HostValue x, int[] begin, int[] end, float fill)
     {
         long n = x.Dims[0], c = x.Dims[1], h = x.Dims[2], w = x.Dims[3];
         long ph = h + begin[0] + end[0], pw = w + begin[1] + end[1];
         var src = x.F;
         var dst = new float[n * c * ph * pw];
+        if (fill != 0) Array.Fill(dst, fill);
         for (long p = 0; p < n * c; p++)
             for (long i = 0; i < h; i++)
                 Array.Copy(src, (p * h + i) * w, dst, (p * ph + i + begin[0]) * pw + begin[1], w);
         return HostValue.Float([n, c, ph, pw], dst);
+    }
+
+    /// <summary>Keeps rows [top, H − bottom) and columns [left, W − right) of an NCHW value.</summary>
+    private static HostValue Crop(HostValue x, int top, int left, int bottom, int right)
+    {
+        long n = x.Dims[0], c = x.Dims[1], h = x.Dims[2], w = x.Dims[3];
+        long ch = h - top - bottom, cw = w - left - right;
+        var src = x.F;
+        var dst = new float[n * c * ch * cw];
+        for (long p = 0; p < n * c; p++)
+            for (long i = 0; i < ch; i++)
+                Array.Copy(src, (p * h + i + top) * w + left, dst, (p * ch + i) * cw, cw);
+        return HostValue.Float([n, c, ch, cw], dst);
     }
 }

@@ -124,10 +124,10 @@ public static partial class CaseRunner
         }
     }
 
-    private static (int H, int W) Symmetric((int[] Begin, int[] End, string How) p)
+    private static (int H, int W) Symmetric((int[] Begin, int[] End, string How) p, string why = "")
     {
         if (p.Begin[0] == p.End[0] && p.Begin[1] == p.End[1]) return (p.Begin[0], p.Begin[1]);
-        throw new NotApplicableException($"{p.How} gives asymmetric pads [t, l, b, r] = [{p.Begin[0]}, {p.Begin[1]}, {p.End[0]}, {p.End[1]}]");
+        throw new NotApplicableException($"{p.How} gives asymmetric pads [t, l, b, r] = [{p.Begin[0]}, {p.Begin[1]}, {p.End[0]}, {p.End[1]}]{why}");
     }
 
     private static HostValue Conv(OnnxNode node, HostValue x, HostValue w, HostValue? bias, NodeContext ctx)
@@ -177,16 +177,22 @@ public static partial class CaseRunner
         }
         else throw new NotApplicableException($"auto_pad {auto}");
         // Ours crops Pad at both ends of the full result and appends OutputPad zeros at the end, so ONNX's
-        // (begin, end) crop is Pad = begin, OutputPad = output_padding + begin − end, which must be ≥ 0.
+        // (begin, end) crop is Pad = begin, OutputPad = output_padding + begin − end when that is ≥ 0; otherwise
+        // the runner takes the full result (Pad 0) and crops it on the host.
         int[] outPad = [op[0] + begin[0] - end[0], op[1] + begin[1] - end[1]];
-        if (begin[0] < 0 || begin[1] < 0 || outPad[0] < 0 || outPad[1] < 0)
-            throw new NotApplicableException($"output crop [t, l, b, r] = [{begin[0]}, {begin[1]}, {end[0]}, {end[1]}] with output_padding [{op[0]}, {op[1]}] is not a symmetric pad plus output padding");
-        var spec = new ConvTransposeSpec(s[0], s[1], begin[0], begin[1], outPad[0], outPad[1], d[0], d[1],
-            checked((int)node.GetInt("group", 1)));
-        return ctx.Back(ctx.Ops.ConvTranspose2d(ctx.Dev(x), ctx.Dev(w), bias is null ? null : ctx.Dev(bias), spec));
+        int group = checked((int)node.GetInt("group", 1));
+        Tensor? b = bias is null ? null : ctx.Dev(bias);
+        if (begin[0] >= 0 && begin[1] >= 0 && outPad[0] >= 0 && outPad[1] >= 0)
+            return ctx.Back(ctx.Ops.ConvTranspose2d(ctx.Dev(x), ctx.Dev(w), b,
+                new ConvTransposeSpec(s[0], s[1], begin[0], begin[1], outPad[0], outPad[1], d[0], d[1], group)));
+        if (begin.Concat(end).Any(v => v < 0))
+            throw new NotApplicableException($"output crop [t, l, b, r] = [{begin[0]}, {begin[1]}, {end[0]}, {end[1]}] extends the output");
+        var full = ctx.Back(ctx.Ops.ConvTranspose2d(ctx.Dev(x), ctx.Dev(w), b,
+            new ConvTransposeSpec(s[0], s[1], 0, 0, op[0], op[1], d[0], d[1], group)));
+        return Crop(full, begin[0], begin[1], end[0], end[1]);
     }
 
-    private static PoolSpec PoolParams(OnnxNode node, HostValue x)
+    private static (PoolSpec Spec, int Top, int Left) PoolParams(OnnxNode node, ref HostValue x, float? prePad)
     {
         Require4d(x);
         _ = x.F;
@@ -194,26 +200,39 @@ public static partial class CaseRunner
         if (k.Length != 2) throw new NotApplicableException($"kernel_shape has {k.Length} values");
         int[] kk = [(int)k[0], (int)k[1]];
         int[] s = Pair(node, "strides", 1), d = Pair(node, "dilations", 1);
-        var (ph, pw) = Symmetric(Pads(node, x, kk, s, d));
-        return new PoolSpec(kk[0], kk[1], s[0], s[1], ph, pw, node.GetInt("ceil_mode", 0) != 0, d[0], d[1]);
+        bool ceil = node.GetInt("ceil_mode", 0) != 0;
+        var pads = Pads(node, x, kk, s, d);
+        int top = 0, left = 0;
+        if (prePad is { } fill && !ceil && (pads.Begin[0] != pads.End[0] || pads.Begin[1] != pads.End[1]))
+        {
+            x = PadWith(x, pads.Begin, pads.End, fill);
+            (top, left) = (pads.Begin[0], pads.Begin[1]);
+            pads = ([0, 0], [0, 0], pads.How);
+        }
+        var (ph, pw) = Symmetric(pads, prePad is not null ? " with ceil_mode"
+            : node.GetInt("count_include_pad", 0) == 0 ? " (count_include_pad 0 rules out explicit padding)" : "");
+        return (new PoolSpec(kk[0], kk[1], s[0], s[1], ph, pw, ceil, d[0], d[1]), top, left);
     }
 
     private static HostValue?[] MaxPool(OnnxNode node, HostValue x, NodeContext ctx)
     {
-        var spec = PoolParams(node, x);
+        var original = x;
+        var (spec, top, left) = PoolParams(node, ref x, float.MinValue);
         long order = node.GetInt("storage_order", 0);
         var (values, indices) = ctx.Ops.MaxPool2d(ctx.Dev(x), spec);
         var y = ctx.Back(values);
         var ours = ctx.Back(indices).I;
         if (node.Outputs.Count < 2 || node.Outputs[1].Length == 0) return [y];
-        // ONNX flattens the index over N·C·H·W; ours is h·W + w inside the (n, c) plane.
-        long h = x.Dims[2], w = x.Dims[3], plane = h * w, outPlane = y.Dims[2] * y.Dims[3];
+        // ONNX flattens the index over N·C·H·W; ours is h·W + w inside the (n, c) plane (of the padded input
+        // when the runner pre-padded it).
+        long h = original.Dims[2], w = original.Dims[3], plane = h * w, outPlane = y.Dims[2] * y.Dims[3], wp = x.Dims[3];
         var onnx = new long[ours.Length];
         for (int i = 0; i < ours.Length; i++)
         {
-            long o = ours[i];
-            if (o < 0 || o >= plane) throw new RawConvException($"MaxPool2d switch {o} at {i} lies outside the {h}×{w} plane");
-            long within = order == 0 ? o : o % w * h + o / w;
+            long r = ours[i] / wp - top, c = ours[i] % wp - left;
+            if (ours[i] < 0 || r < 0 || r >= h || c < 0 || c >= w)
+                throw new RawConvException($"MaxPool2d switch {ours[i]} at {i} lies outside the {h}×{w} input");
+            long within = order == 0 ? r * w + c : c * h + r;
             onnx[i] = i / outPlane * plane + within;
         }
         return [y, HostValue.Int64(y.Dims, onnx)];
@@ -221,7 +240,7 @@ public static partial class CaseRunner
 
     private static HostValue AveragePool(OnnxNode node, HostValue x, NodeContext ctx)
     {
-        var spec = PoolParams(node, x);
+        var (spec, _, _) = PoolParams(node, ref x, null);
         bool include = node.GetInt("count_include_pad", 0) != 0;
         return ctx.Back(ctx.Ops.AvgPool2d(ctx.Dev(x), spec, include));
     }
@@ -242,18 +261,23 @@ public static partial class CaseRunner
         var k = node.GetInts("kernel_shape") ?? throw new RawConvException("MaxUnpool: kernel_shape is required");
         int[] s = Pair(node, "strides", 1);
         var p = node.GetInts("pads") ?? [0, 0, 0, 0];
-        long[] outDims = outputShape?.I ?? [x.Dims[0], x.Dims[1],
-            (x.Dims[2] - 1) * s[0] + k[0] - p[0] - p[2], (x.Dims[3] - 1) * s[1] + k[1] - p[1] - p[3]];
+        long hd = (x.Dims[2] - 1) * s[0] + k[0] - p[0] - p[2], wd = (x.Dims[3] - 1) * s[1] + k[1] - p[1] - p[3];
+        long[] outDims = outputShape?.I ?? [x.Dims[0], x.Dims[1], hd, wd];
         if (outDims.Length != 4) throw new NotApplicableException($"output_shape has {outDims.Length} values");
         if (!ind.Dims.SequenceEqual(x.Dims)) throw new RawConvException("MaxUnpool: indices and X differ in shape");
-        long inPlane = x.Dims[2] * x.Dims[3], outPlane = outDims[2] * outDims[3];
+        // ONNX indices are flat over N·C·H·W of the default output (hd, wd), as MaxPool produced them; an explicit
+        // output_shape only zero-extends that at the bottom and right (the reference implementation and the
+        // test data agree). Ours index h·Wo + w inside the (n, c) plane of the actual output.
+        long inPlane = x.Dims[2] * x.Dims[3], defaultPlane = hd * wd, wo = outDims[3];
         var ours = new int[ind.Count];
         for (int i = 0; i < ours.Length; i++)
         {
             long idx = ind.I[i], plane = i / inPlane;
-            if (idx / outPlane != plane)
+            if (idx / defaultPlane != plane)
                 throw new NotApplicableException($"index {idx} at {i} points outside its own (n, c) plane");
-            ours[i] = (int)(idx % outPlane);
+            long h = idx % defaultPlane / wd, w = idx % defaultPlane % wd;
+            if (h >= outDims[2] || w >= wo) throw new NotApplicableException($"output_shape [{string.Join(", ", outDims)}] is smaller than the pooled input");
+            ours[i] = checked((int)(h * wo + w));
         }
         var shape = new Shape(outDims.Select(v => checked((int)v)).ToArray());
         return ctx.Back(ctx.Ops.MaxUnpool2d(ctx.Dev(x), ctx.DevInts(x.IntDims(), ours), shape));

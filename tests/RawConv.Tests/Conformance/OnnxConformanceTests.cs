@@ -29,3 +29,33 @@ public class OnnxConformanceTests
         Assert.True(r.Status == CaseStatus.Passed, $"{caseId} on {backend}: {r}");
     }
 }
+
+/// <summary>The runner's ONNX conversions checked with textbook host ops: every applicable case must pass.</summary>
+public class CaseRunnerTests
+{
+    [SkippableFact]
+    public void EveryApplicableCasePassesWithNaiveOps()
+    {
+        Skip.IfNot(CaseRunner.Available, $"{CaseRunner.Root} is not installed");
+        var ops = new NaiveOps();
+        var bad = new List<string>();
+        int passed = 0;
+        foreach (var c in CaseRunner.Cases())
+        {
+            var r = CaseRunner.Run(c, Backends.Reference, ops);
+            if (r.Status == CaseStatus.Passed) passed++;
+            else if (r.Status != CaseStatus.NotApplicable) bad.Add($"{c}: {r}");
+        }
+        Assert.True(bad.Count == 0, string.Join("\n", bad));
+        Assert.True(passed >= 100, $"only {passed} cases passed");
+    }
+
+    [SkippableFact]
+    public void MaxPoolIndicesFollowStorageOrder()
+    {
+        // test_maxpool_with_argmax_2d_precomputed_strides has storage_order = 1 (column-major indices).
+        const string id = "node/test_maxpool_with_argmax_2d_precomputed_strides";
+        Skip.IfNot(Directory.Exists(Path.Combine(CaseRunner.Root, id)), "case not installed");
+        Assert.Equal(CaseStatus.Passed, CaseRunner.Run(id, Backends.Reference, new NaiveOps()).Status);
+    }
+}
