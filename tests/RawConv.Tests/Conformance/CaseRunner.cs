@@ -119,7 +119,10 @@ public static partial class CaseRunner
         }
         catch (NotApplicableException e) { return new CaseResult(CaseStatus.NotApplicable, e.Message); }
         catch (NotImplementedException e) { return new CaseResult(CaseStatus.Pending, e.Message); }
-        catch (RawConvException e) { return new CaseResult(CaseStatus.Failed, e.GetType().Name + ": " + e.Message); }
+        catch (Exception e) when (e is not (NotApplicableException or NotImplementedException or SkipException))
+        {
+            return new CaseResult(CaseStatus.Failed, e.GetType().Name + ": " + e.Message);
+        }
     }
 
     private static string? RunSet(OnnxModel model, string set, IBackend backend, IOnnxOps ops)

@@ -128,12 +128,15 @@ public class OnnxReaderTests
         Skip.IfNot(File.Exists(path), "libonnx-testdata is not installed");
         var good = File.ReadAllBytes(path);
         var input = File.ReadAllBytes(Path.Combine(ConvCase, "test_data_set_0", "input_0.pb"));
+        // A PyTorch export: initializers in raw_data, value infos with shapes, opset 6 attributes.
+        var torch = Path.Combine(CaseRunner.Root, "pytorch-converted", "test_Conv2d_groups", "model.onnx");
+        var exported = File.Exists(torch) ? File.ReadAllBytes(torch) : good;
         var rng = new Random(20261122);
         int clean = 0, rejected = 0;
         var clock = Stopwatch.StartNew();
         for (int k = 0; k < 1200; k++)
         {
-            var src = k % 4 == 3 ? input : good;
+            var src = (k % 4) switch { 3 => input, 2 => exported, _ => good };
             var bytes = Mutate(src, rng, k % 3);
             string name = $"mutant{k}.onnx";
             try
