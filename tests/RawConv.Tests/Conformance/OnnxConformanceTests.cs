@@ -10,13 +10,14 @@ public class OnnxConformanceTests
 {
     private static readonly IOnnxOps Ops = new RawConvOps();
 
-    /// <summary>Backends every case runs on.</summary>
+    /// <summary>Backends of tests/CONFORMANCE.md's columns.</summary>
     public static readonly string[] BackendNames = ["reference", "opencl"];
 
+    /// <summary>Every case on the table's backends, and on CUDA where a GPU answers (skipped elsewhere).</summary>
     public static IEnumerable<object[]> CaseData()
     {
         if (!CaseRunner.Available) return [["(libonnx-testdata not installed)", "reference"]];
-        return CaseRunner.Cases().SelectMany(c => BackendNames.Select(b => new object[] { c, b }));
+        return CaseRunner.Cases().SelectMany(c => BackendNames.Append("cuda").Select(b => new object[] { c, b }));
     }
 
     [SkippableTheory]
