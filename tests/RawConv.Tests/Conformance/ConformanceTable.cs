@@ -10,12 +10,21 @@ public static class ConformanceTable
     public const string Command =
         "RAWCONV_WRITE_CONFORMANCE=1 dotnet test tests/RawConv.Tests -c Release --filter FullyQualifiedName~ConformanceTableTests";
 
-    /// <summary>Runs all cases and renders the Markdown table with per-backend counts.</summary>
+    /// <summary>Name of the last column: the runner's conversions checked with <see cref="NaiveOps"/>.</summary>
+    public const string RunnerCheck = "runner check (naive host ops)";
+
+    /// <summary>
+    /// Runs all cases with <paramref name="ops"/> on each backend, plus once with <see cref="NaiveOps"/> on the
+    /// reference backend, and renders the Markdown table with per-column counts.
+    /// </summary>
     public static string Build(IOnnxOps ops, IReadOnlyList<(string Name, IBackend? Backend)> backends)
     {
         var cases = CaseRunner.Cases();
+        var naive = new NaiveOps();
         var results = cases.Select(c => backends.Select(b => b.Backend is null
-            ? new CaseResult(CaseStatus.Failed, "backend unavailable") : CaseRunner.Run(c, b.Backend, ops)).ToArray()).ToArray();
+            ? new CaseResult(CaseStatus.Failed, "backend unavailable") : CaseRunner.Run(c, b.Backend, ops))
+            .Append(CaseRunner.Run(c, Backends.Reference, naive)).ToArray()).ToArray();
+        var columns = backends.Select(b => b.Name).Append(RunnerCheck).ToArray();
         var sb = new StringBuilder();
         sb.AppendLine("# ONNX backend conformance");
         sb.AppendLine();
@@ -25,18 +34,19 @@ public static class ConformanceTable
         sb.AppendLine("family RawConv covers (Debian package libonnx-testdata). Each runs `model.onnx` on every `test_data_set_*`");
         sb.AppendLine($"and compares every output with `output_K.pb`: |ours − onnx| ≤ {CaseRunner.Atol:g2} + {CaseRunner.Rtol:g2}·|onnx|,");
         sb.AppendLine("shapes and switch indices exactly. \"n/a\" says why RawConv's ops cannot express the case; \"pending\" means the");
-        sb.AppendLine("op family was not merged into this build (tests/RawConv.Tests/Conformance/RawConvOps.cs).");
+        sb.AppendLine("op family was not merged into this build (tests/RawConv.Tests/Conformance/RawConvOps.cs). The last column runs the");
+        sb.AppendLine("same conversions on textbook host loops (NaiveOps.cs): where it passes and a backend fails, the op is at fault.");
         sb.AppendLine();
         sb.AppendLine("| Backend | Cases | Passed | Failed | Pending | Not applicable |");
         sb.AppendLine("|---|---|---|---|---|---|");
-        for (int b = 0; b < backends.Count; b++)
+        for (int b = 0; b < columns.Length; b++)
         {
             int Count(CaseStatus s) => results.Count(r => r[b].Status == s);
-            sb.AppendLine($"| {backends[b].Name} | {cases.Count} | {Count(CaseStatus.Passed)} | {Count(CaseStatus.Failed)} | {Count(CaseStatus.Pending)} | {Count(CaseStatus.NotApplicable)} |");
+            sb.AppendLine($"| {columns[b]} | {cases.Count} | {Count(CaseStatus.Passed)} | {Count(CaseStatus.Failed)} | {Count(CaseStatus.Pending)} | {Count(CaseStatus.NotApplicable)} |");
         }
         sb.AppendLine();
-        sb.AppendLine("| Case | ONNX ops | " + string.Join(" | ", backends.Select(b => b.Name)) + " |");
-        sb.AppendLine("|---|---|" + string.Concat(backends.Select(_ => "---|")));
+        sb.AppendLine("| Case | ONNX ops | " + string.Join(" | ", columns) + " |");
+        sb.AppendLine("|---|---|" + string.Concat(columns.Select(_ => "---|")));
         for (int c = 0; c < cases.Count; c++)
             sb.AppendLine($"| {cases[c]} | {Cell(CaseRunner.OpTypes(cases[c]))} | {string.Join(" | ", results[c].Select(r => Cell(r.ToString())))} |");
         return sb.ToString();
