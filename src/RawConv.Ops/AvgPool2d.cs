@@ -25,9 +25,7 @@ public static class AvgPool2d
         if (ys.Count == 0) return y;
         if (b.AsKernel() is { } k)
         {
-            int n = Kernels.Int(op, ys.Count);
-            Kernels.Int(op, x.Count);
-            k.Run("pool2d", "avgpool2d_forward", LaunchGeometry.Linear(n), [y, x, n, .. p.Args(x.Shape, ys), countIncludePad ? 1 : 0]);
+            Planes.Run(k, op, "avgpool2d_forward", ys.W, ys.H, (long)ys.N * ys.C, [y, x, .. p.Args(x.Shape, ys), countIncludePad ? 1 : 0]);
         }
         else Pool2dRef.AvgForward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer), x.Shape, ys, p, countIncludePad);
         return y;
@@ -46,8 +44,8 @@ public static class AvgPool2d
         if (xShape.Count == 0) return dx;
         if (b.AsKernel() is { } k)
         {
-            int n = Kernels.Int(op, xShape.Count);
-            k.Run("pool2d", "avgpool2d_backward", LaunchGeometry.Linear(n), [dx, dy, n, .. p.Args(xShape, ys), countIncludePad ? 1 : 0]);
+            Planes.Run(k, op, "avgpool2d_backward", xShape.W, xShape.H, (long)xShape.N * xShape.C,
+                [dx, dy, .. p.Args(xShape, ys), countIncludePad ? 1 : 0]);
         }
         else Pool2dRef.AvgBackward<float>(ReferenceBackend.Floats(dy.Buffer), ReferenceBackend.Floats(dx.Buffer), xShape, ys, p, countIncludePad);
         return dx;

@@ -23,8 +23,8 @@ public static class Lrn
         if (x.Count == 0) return y;
         if (b.AsKernel() is { } k)
         {
-            int n = Kernels.Int(op, x.Count), C = x.Shape[1];
-            k.Run("lrn", "lrn_forward", LaunchGeometry.Linear(n), y, x, n, C, n / (x.Shape[0] * C), p.Size, p.Alpha, p.Beta, p.K);
+            var (n, C, hw) = Dims(op, x.Shape);
+            Planes.Run(k, "lrn", op, "lrn_forward", hw, C, n, [y, x, C, hw, p.Size, p.Alpha, p.Beta, p.K]);
         }
         else LrnRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer), x.Shape, p);
         return y;
@@ -45,15 +45,21 @@ public static class Lrn
         if (x.Count == 0) return dx;
         if (b.AsKernel() is { } k)
         {
-            int n = Kernels.Int(op, x.Count), C = x.Shape[1], hw = n / (x.Shape[0] * C);
+            var (n, C, hw) = Dims(op, x.Shape);
             using var r = Tensor.Zeros(b, x.Shape);
-            var g = LaunchGeometry.Linear(n);
-            k.Run("lrn", "lrn_backward_scale", g, dx, r, x, y, dy, n, C, hw, p.Size, p.Alpha, p.Beta, p.K);
-            k.Run("lrn", "lrn_backward_window", g, dx, r, x, n, C, hw, p.Size, p.Alpha, p.Beta);
+            Planes.Run(k, "lrn", op, "lrn_backward_scale", hw, C, n, [dx, r, x, y, dy, C, hw, p.Size, p.Alpha, p.Beta, p.K]);
+            Planes.Run(k, "lrn", op, "lrn_backward_window", hw, C, n, [dx, r, x, C, hw, p.Size, p.Alpha, p.Beta]);
         }
         else LrnRef.Backward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer),
             ReferenceBackend.Floats(dy.Buffer), ReferenceBackend.Floats(dx.Buffer), x.Shape, p);
         return dx;
+    }
+
+    /// <summary>Batch, channels and the product of the remaining dimensions (H·W for NCHW).</summary>
+    private static (int N, int C, int Hw) Dims(string op, Shape s)
+    {
+        Kernels.Int(op, s.Count);
+        return (s[0], s[1], (int)(s.Count / ((long)s[0] * s[1])));
     }
 
     private static void Check(string op, Tensor x, LrnParams p)

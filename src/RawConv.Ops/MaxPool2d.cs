@@ -27,9 +27,7 @@ public static class MaxPool2d
         if (ys.Count == 0) return (y, idx);
         if (b.AsKernel() is { } k)
         {
-            int n = Kernels.Int(op, ys.Count);
-            Kernels.Int(op, x.Count);
-            k.Run("pool2d", "maxpool2d_forward", LaunchGeometry.Linear(n), [y, idx, x, n, .. p.Args(x.Shape, ys)]);
+            Planes.Run(k, op, "maxpool2d_forward", ys.W, ys.H, (long)ys.N * ys.C, [y, idx, x, .. p.Args(x.Shape, ys)]);
         }
         else Pool2dRef.MaxForward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer),
             ReferenceBackend.Ints(idx.Buffer), x.Shape, ys, p);
@@ -60,8 +58,8 @@ public static class MaxPool2d
         if (outShape.Count == 0 || src.Count == 0) return dx;
         if (b.AsKernel() is { } k)
         {
-            int n = Kernels.Int(op, outShape.Count);
-            k.Run("pool2d", "maxpool2d_backward", LaunchGeometry.Linear(n), [dx, src, indices, n, .. p.Args(outShape, src.Shape)]);
+            Planes.Run(k, op, "maxpool2d_backward", outShape.W, outShape.H, (long)outShape.N * outShape.C,
+                [dx, src, indices, .. p.Args(outShape, src.Shape)]);
         }
         else Pool2dRef.MaxBackward<float>(ReferenceBackend.Floats(src.Buffer), ReferenceBackend.Ints(indices.Buffer),
             ReferenceBackend.Floats(dx.Buffer), outShape, src.Shape);

@@ -25,9 +25,8 @@ public static class MaxUnpool2d
         if (x.Count == 0) return y;
         if (b.AsKernel() is { } k)
         {
-            int n = Kernels.Int(op, x.Count);
-            Kernels.Int(op, outShape.Count);
-            k.Run("pool2d", "maxunpool2d_scatter", LaunchGeometry.Linear(n), y, x, indices, n, x.Shape.H * x.Shape.W, outShape.H * outShape.W);
+            int inHW = Kernels.Int(op, (long)x.Shape.H * x.Shape.W), outHW = Kernels.Int(op, (long)outShape.H * outShape.W);
+            Planes.Run(k, op, "maxunpool2d_scatter", inHW, 1, (long)x.Shape.N * x.Shape.C, [y, x, indices, inHW, outHW]);
         }
         else Pool2dRef.UnpoolScatter<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Ints(indices.Buffer),
             ReferenceBackend.Floats(y.Buffer), x.Shape, outShape);
@@ -65,9 +64,8 @@ public static class MaxUnpool2d
         if (xShape.Count == 0) return dx;
         if (b.AsKernel() is { } k)
         {
-            int n = Kernels.Int(op, xShape.Count);
-            Kernels.Int(op, dy.Count);
-            k.Run("pool2d", "maxunpool2d_backward", LaunchGeometry.Linear(n), dx, dy, indices, n, xShape.H * xShape.W, dy.Shape.H * dy.Shape.W);
+            int inHW = Kernels.Int(op, (long)xShape.H * xShape.W), outHW = Kernels.Int(op, (long)dy.Shape.H * dy.Shape.W);
+            Planes.Run(k, op, "maxunpool2d_backward", inHW, 1, (long)xShape.N * xShape.C, [dx, dy, indices, inHW, outHW]);
         }
         else Pool2dRef.UnpoolBackward<float>(ReferenceBackend.Floats(dy.Buffer), ReferenceBackend.Ints(indices.Buffer),
             ReferenceBackend.Floats(dx.Buffer), xShape, dy.Shape);

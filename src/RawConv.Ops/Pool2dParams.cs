@@ -42,6 +42,8 @@ public sealed record Pool2dParams(int KernelH, int KernelW, int StrideH, int Str
     {
         Validate(op);
         Guard.That(x.Rank == 4, op, $"input must be 4-D (N, C, H, W), got {x}");
+        Guard.That(x.H + PadH + StrideH <= Planes.MaxSide && x.W + PadW + StrideW <= Planes.MaxSide, op,
+            $"input {x} with padding {PadH}×{PadW} and stride {StrideH}×{StrideW} exceeds the kernels' side limit {Planes.MaxSide}");
         int oh = OutLength(op, "height", x.H, KernelH, StrideH, PadH, DilationH, CeilMode);
         int ow = OutLength(op, "width", x.W, KernelW, StrideW, PadW, DilationW, CeilMode);
         return new Shape(x.N, x.C, oh, ow);
@@ -70,16 +72,41 @@ internal static class Switches
         if (idx.Backend.AsKernel() is { } k)
         {
             using var flag = Tensor.Zeros(k, new Shape(1), DType.Int32);
-            int n = Kernels.Int(op, s.Count);
             var q = p ?? new Pool2dParams(1, 1, 1, 1);
-            KernelArg[] args = [flag, idx, n, plane.H, plane.W, s.H, s.W, q.KernelH, q.KernelW, q.StrideH, q.StrideW,
-                q.PadH, q.PadW, q.DilationH, q.DilationW, p is null ? 0 : 1];
-            k.Run("pool2d", "pool2d_check_switches", LaunchGeometry.Linear(n), args);
+            Planes.Run(k, op, "pool2d_check_switches", s.W, s.H, (long)s.N * s.C, [flag, idx, .. q.Args(plane, s), p is null ? 0 : 1]);
             if (flag.ToIntArray()[0] == 0) return;
         }
         var bad = Pool2dRef.FirstBadSwitch(idx.ToIntArray(), s.H, s.W, plane.H, plane.W, p);
         if (bad is not null) throw new RawConvException($"{op}: indices {s} on {idx.Backend.Name}: {bad}");
         if (idx.Backend.AsKernel() is not null)
             throw new RawConvException($"{op}: the switch check kernel flagged indices {s} that the host check accepts ({idx.Backend.Name})");
+    }
+}
+
+/// <summary>
+/// Launches of the pool kernels: dim 0 along W, dim 1 along H, dim 2 over (n, c) planes, in chunks of at
+/// most 65535 planes (CUDA's grid z limit) with the first plane appended as the last argument.
+/// </summary>
+internal static class Planes
+{
+    /// <summary>Largest H + pad + stride (and W + ...) the kernels' division-free index math handles exactly.</summary>
+    public const int MaxSide = 1 << 20;
+
+    private const int MaxChunk = 65535;
+
+    /// <summary>Runs kernels/pool2d.cl:<paramref name="kernel"/> over nx × ny × planes work-items.</summary>
+    public static void Run(IKernelBackend k, string op, string kernel, int nx, int ny, long planes, KernelArg[] args) =>
+        Run(k, "pool2d", op, kernel, nx, ny, planes, args);
+
+    /// <summary>Runs kernels/<paramref name="program"/>.cl:<paramref name="kernel"/> over nx × ny × planes work-items.</summary>
+    public static void Run(IKernelBackend k, string program, string op, string kernel, int nx, int ny, long planes, KernelArg[] args)
+    {
+        int total = Kernels.Int(op, planes);
+        Kernels.Int(op, (long)nx * ny);
+        if (total == 0 || nx == 0 || ny == 0) return;
+        int lx = Math.Min(64, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)nx));
+        int ly = Math.Max(1, Math.Min((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)ny), 128 / lx));
+        for (int p0 = 0; p0 < total; p0 += MaxChunk)
+            k.Run(program, kernel, LaunchGeometry.Grid3(nx, ny, Math.Min(MaxChunk, total - p0), lx, ly, 1), [.. args, p0]);
     }
 }

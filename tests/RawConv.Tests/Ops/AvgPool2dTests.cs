@@ -16,6 +16,8 @@ public abstract class AvgPool2dTests : BackendTest
         { 1, 5, 13, 11, 3, 1, 1, false },
         { 1, 5, 13, 11, 3, 3, 1, true },
         { 1, 5, 13, 11, 2, 3, 0, true },
+        { 1, 2, 30, 29, 7, 7, 3, true },
+        { 1, 2, 30, 29, 5, 5, 2, false },
     };
 
     [SkippableTheory]

@@ -20,6 +20,9 @@ public abstract class LrnTests : BackendTest
     }
 
     [SkippableFact]
+    public void MoreThan65535ImagesAreLaunchedInChunks() => Compare(new Shape(65537, 3, 1, 2), new LrnParams(3, 1f, 0.75f, 2f), 1, "65537 images");
+
+    [SkippableFact]
     public void Rank2InputMatchesReference() => Compare(new Shape(3, 10), new LrnParams(5, 1f, 0.75f, 2f), 1, "rank 2");
 
     [SkippableFact]

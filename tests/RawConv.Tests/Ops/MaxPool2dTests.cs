@@ -19,6 +19,8 @@ public abstract class MaxPool2dTests : BackendTest
         { 1, 5, 13, 11, 2, 1, 0, false, 2 },
         { 2, 3, 7, 9, 3, 2, 1, true, 2 },
         { 1, 2, 1, 1, 1, 1, 0, false, 1 },
+        { 1, 2, 30, 29, 7, 7, 3, true, 1 },
+        { 1, 2, 30, 29, 5, 5, 2, false, 1 },
     };
 
     [SkippableTheory]
@@ -43,6 +45,13 @@ public abstract class MaxPool2dTests : BackendTest
         var shape = new Shape(2, 96, 55, 55);
         Assert.Equal(new Shape(2, 96, 27, 27), MaxPool2d.OutputShape(shape, p));
         Compare(shape, p, Rand.Uniform(22, shape.Count), "alexnet pool1");
+    }
+
+    [SkippableFact]
+    public void MoreThan65535PlanesAreLaunchedInChunks()
+    {
+        var shape = new Shape(1, 65537, 2, 3);
+        Compare(shape, Pool2dParams.Square(2, 1), Rand.Uniform(25, shape.Count), "65537 planes");
     }
 
     [SkippableFact]
@@ -90,6 +99,7 @@ public abstract class MaxPool2dTests : BackendTest
         AssertFails(() => MaxPool2d.Forward(x, Pool2dParams.Square(3, 0)), "stride");
         using var x2 = Tensor.Zeros(B, new Shape(1, 2, 2, 2));
         AssertFails(() => MaxPool2d.Forward(x2, new Pool2dParams(2, 2, 1, 1, 1, 1, false, 3, 3)), "covers only padding");
+        AssertFails(() => MaxPool2d.OutputShape(new Shape(1, 1, 1 << 20, 1), Pool2dParams.Square(1, 1)), "side limit");
         using var x3 = Tensor.Zeros(B, new Shape(2, 5, 5));
         AssertFails(() => MaxPool2d.Forward(x3, Pool2dParams.Square(2, 2)), "(2, 5, 5)");
         using var dy = Tensor.Zeros(B, new Shape(1, 2, 3, 2));
