@@ -44,6 +44,7 @@ public sealed record Pool2dParams(int KernelH, int KernelW, int StrideH, int Str
         Guard.That(x.Rank == 4, op, $"input must be 4-D (N, C, H, W), got {x}");
         Guard.That(x.H + PadH + StrideH <= Planes.MaxSide && x.W + PadW + StrideW <= Planes.MaxSide, op,
             $"input {x} with padding {PadH}×{PadW} and stride {StrideH}×{StrideW} exceeds the kernels' side limit {Planes.MaxSide}");
+        Guard.That((long)x.H * x.W <= int.MaxValue, op, $"an (n, c) plane of {x} has more elements than int32 switches can index");
         int oh = OutLength(op, "height", x.H, KernelH, StrideH, PadH, DilationH, CeilMode);
         int ow = OutLength(op, "width", x.W, KernelW, StrideW, PadW, DilationW, CeilMode);
         return new Shape(x.N, x.C, oh, ow);
@@ -106,6 +107,7 @@ internal static class Planes
         if (total == 0 || nx == 0 || ny == 0) return;
         int lx = Math.Min(64, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)nx));
         int ly = Math.Max(1, Math.Min((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)ny), 128 / lx));
+        Guard.That(LaunchGeometry.RoundUp(ny, ly) / ly <= MaxChunk, op, $"{ny} rows exceed the launch limit of {MaxChunk} groups of {ly}");
         for (int p0 = 0; p0 < total; p0 += MaxChunk)
             k.Run(program, kernel, LaunchGeometry.Grid3(nx, ny, Math.Min(MaxChunk, total - p0), lx, ly, 1), [.. args, p0]);
     }
