@@ -20,6 +20,7 @@ public abstract class MaxUnpool2dTests : BackendTest
         using var ir = Tensor.FromInts(Ref, xs, idx);
         using var y = MaxUnpool2d.Forward(x, i, outShape);
         using var yr = MaxUnpool2d.Forward(xr, ir, outShape);
+        // Unpooling and its backward only copy values: exact equality.
         Check.Close(y.ToArray(), yr.ToArray(), 0, 0, "unpool scatter");
         var dys = Rand.Uniform(52, outShape.Count);
         using var dx = MaxUnpool2d.Backward(Tensor.FromArray(B, outShape, dys), i, xs);
@@ -45,6 +46,7 @@ public abstract class MaxUnpool2dTests : BackendTest
             using var y = Tensor.FromArray(B, values.Shape, ys);
             using var up = MaxUnpool2d.Forward(y, idx, xs, p);
             using var back = MaxPool2d.Backward(y, idx, xs, p);
+            // The same kernel on the same data: bit-identical.
             Check.Close(up.ToArray(), back.ToArray(), 0, 0, "unpool(p) vs maxpool backward");
             using var ir = idx.To(Ref);
             using var upr = MaxUnpool2d.Forward(Tensor.FromArray(Ref, values.Shape, ys), ir, xs, p);
