@@ -6,7 +6,8 @@
  * r = dy·y / scale; the c'' whose window holds c are c − hi … c + lo (the transposed window, which
  * differs from the forward one only for even sizes). Two passes: lrn_backward_scale writes r and the
  * first term into dx; lrn_backward_window subtracts the second term in place.
- * scale^(−beta) is computed as exp2(−beta · log2(scale)) (scale ≥ k > 0): PoCL's pow is several times slower.
+ * scale^(−beta) is written exp2(−beta · log2(scale)) (scale ≥ k > 0), the expression the CUDA prelude's pow
+ * expands to, so both backends evaluate the same formula.
  * Layout: x, y, dy, dx, r (N, C, H, W) float32; HW = H·W (any trailing dims). Launch: 3-D, one work-item
  * per element: dim 0 = h·W + w < HW, dim 1 = c < C (both rounded up to the local size and bounds-checked),
  * dim 2 = n − n0 (exact; the host launches at most 65535 images at a time). Window sums run in
