@@ -1,0 +1,173 @@
+/* pool2d.cl — 2-D max pooling with switches, max unpooling, average pooling; forward and backward.
+ *
+ * Layouts: x (N, C, H, W), y (N, C, OH, OW), float32, row-major; "planes" = N·C.
+ * Switches (idx): int32, same shape as y; each is the index h·W + w INSIDE the input's (n, c) plane
+ * (Caffe's convention). Padding never wins; ties: the FIRST maximum in row-major window order wins
+ * (strict '>' while scanning, starting from the first in-input tap).
+ * Window of output (oh, ow): taps h = oh·sH − pH + i·dH (i < kH), w = ow·sW − pW + j·dW (j < kW).
+ * Every pool kernel takes, after its buffers, the ints H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW, then
+ * its own extras, then plane0.
+ *
+ * Backward passes are GATHERS: each input pixel scans the output windows that could contain it
+ * (oh from ceil((h + pH − (kH−1)·dH) / sH) to floor((h + pH) / sH)) and sums, in (oh, ow) order, the dy
+ * whose switch points at it — overlapping windows (AlexNet 3×3 / 2) need no atomics.
+ * Launch: 3-D, one work-item per output element (forwards, scatter unpool, check) or per input element
+ * (gathers): dim 0 = w (or the flat h·w of a plane for the unpool pair), dim 1 = h, dim 2 = plane − plane0.
+ * Dims 0 and 1 are rounded up to the local size and bounds-checked; dim 2 is exact (local size 1) and
+ * the host launches at most 65535 planes at a time (CUDA's grid z limit), passing the first as plane0.
+ * No integer division per work-item (PoCL scalarizes it): the gathers divide by the stride through
+ * div_floor_small, exact for dividends < 2^20 (the host checks H + pad + stride and W + pad + stride).
+ * Must match RawConv.Ops.Reference.Pool2dRef (which writes the backward passes as scatters).
+ */
+#include "common.h"
+
+#ifndef RC_FN
+#define RC_FN static inline
+#endif
+
+#define POOL_ARGS int H, int W, int OH, int OW, int kH, int kW, int sH, int sW, int pH, int pW, int dH, int dW
+
+/* floor(a / s) for 0 ≤ a < 2^20, inv ≈ 1/s: (a + ½)/s lies at least ½/s from an integer, far more than
+ * the float rounding error of the product (a few a/s · 2^−24); checked exhaustively on the host for
+ * a ≤ 2^20 + 64, many s, and inv up to 3 ulp off (OpenCL's division tolerance). */
+RC_FN int div_floor_small(int a, float inv) { return (int)(((float)a + 0.5f) * inv); }
+
+/* The output range [*first, *last] along one axis whose windows can reach input position h. */
+RC_FN void out_range(int h, int k, int s, int pad, int d, int nOut, int* first, int* last)
+{
+    float inv = 1.0f / (float)s;
+    *first = div_floor_small(max(h + pad - (k - 1) * d, 0) + s - 1, inv);
+    *last = min(nOut - 1, div_floor_small(h + pad, inv));
+}
+
+__kernel void maxpool2d_forward(__global float* restrict y, __global int* restrict idx,
+                                __global const float* restrict x, POOL_ARGS, int plane0)
+{
+    int ow = (int)get_global_id(0), oh = (int)get_global_id(1);
+    if (ow >= OW || oh >= OH) return;
+    size_t plane = (size_t)plane0 + get_global_id(2);
+    __global const float* xp = x + plane * H * W;
+    int best = -1;
+    float m = 0.0f;
+    for (int i = 0; i < kH; i++) {
+        int h = oh * sH - pH + i * dH;
+        if (h < 0 || h >= H) continue;
+        for (int j = 0; j < kW; j++) {
+            int w = ow * sW - pW + j * dW;
+            if (w < 0 || w >= W) continue;
+            float v = xp[h * W + w];
+            if (best < 0 || v > m) { m = v; best = h * W + w; }
+        }
+    }
+    size_t o = (plane * OH + oh) * OW + ow;
+    y[o] = m;
+    idx[o] = best;
+}
+
+/* dx (N, C, H, W) from dy and idx (N, C, OH, OW). Also max unpooling with known params. */
+__kernel void maxpool2d_backward(__global float* restrict dx, __global const float* restrict dy,
+                                 __global const int* restrict idx, POOL_ARGS, int plane0)
+{
+    int w = (int)get_global_id(0), h = (int)get_global_id(1);
+    if (w >= W || h >= H) return;
+    size_t plane = (size_t)plane0 + get_global_id(2);
+    int self = h * W + w, oh0, oh1, ow0, ow1;
+    out_range(h, kH, sH, pH, dH, OH, &oh0, &oh1);
+    out_range(w, kW, sW, pW, dW, OW, &ow0, &ow1);
+    size_t base = plane * OH * OW;
+    float g = 0.0f;
+    for (int oh = oh0; oh <= oh1; oh++)
+        for (int ow = ow0; ow <= ow1; ow++) {
+            size_t o = base + oh * OW + ow;
+            if (idx[o] == self) g += dy[o];
+        }
+    dx[plane * H * W + self] = g;
+}
+
+/* ONNX MaxUnpool without params: y[plane, idx[i]] = x[i]; dim 0 = i < inHW. y must be zeroed; with
+ * repeated indices in a plane which value lands is unspecified (the host documents: unique indices). */
+__kernel void maxunpool2d_scatter(__global float* restrict y, __global const float* restrict x,
+                                  __global const int* restrict idx, int inHW, int outHW, int plane0)
+{
+    int i = (int)get_global_id(0);
+    if (i >= inHW) return;
+    size_t plane = (size_t)plane0 + get_global_id(2), s = plane * inHW + i;
+    y[plane * outHW + idx[s]] = x[s];
+}
+
+/* Unpooling backward: dx[i] = dy[plane, idx[i]]; dim 0 = i < inHW. */
+__kernel void maxunpool2d_backward(__global float* restrict dx, __global const float* restrict dy,
+                                   __global const int* restrict idx, int inHW, int outHW, int plane0)
+{
+    int i = (int)get_global_id(0);
+    if (i >= inHW) return;
+    size_t plane = (size_t)plane0 + get_global_id(2), s = plane * inHW + i;
+    dx[s] = dy[plane * outHW + idx[s]];
+}
+
+/* PyTorch's divisor: window clipped to the padded input, or with count_include_pad == 0 to the input. */
+RC_FN int avg_divisor(int oh, int ow, int H, int W, int kH, int kW, int sH, int sW, int pH, int pW, int includePad)
+{
+    int h0 = oh * sH - pH, w0 = ow * sW - pW;
+    int h1 = min(h0 + kH, H + pH), w1 = min(w0 + kW, W + pW);
+    if (includePad) return (h1 - h0) * (w1 - w0);
+    return (min(h1, H) - max(h0, 0)) * (min(w1, W) - max(w0, 0));
+}
+
+/* Average pooling (dH = dW = 1, required by the host). */
+__kernel void avgpool2d_forward(__global float* restrict y, __global const float* restrict x,
+                                POOL_ARGS, int includePad, int plane0)
+{
+    int ow = (int)get_global_id(0), oh = (int)get_global_id(1);
+    if (ow >= OW || oh >= OH) return;
+    size_t plane = (size_t)plane0 + get_global_id(2);
+    __global const float* xp = x + plane * H * W;
+    int h0 = oh * sH - pH, w0 = ow * sW - pW;
+    float s = 0.0f;
+    for (int h = max(h0, 0); h < min(h0 + kH, H); h++)
+        for (int w = max(w0, 0); w < min(w0 + kW, W); w++)
+            s += xp[h * W + w];
+    y[(plane * OH + oh) * OW + ow] = s / (float)avg_divisor(oh, ow, H, W, kH, kW, sH, sW, pH, pW, includePad);
+}
+
+/* Average pooling backward as a gather. */
+__kernel void avgpool2d_backward(__global float* restrict dx, __global const float* restrict dy,
+                                 POOL_ARGS, int includePad, int plane0)
+{
+    int w = (int)get_global_id(0), h = (int)get_global_id(1);
+    if (w >= W || h >= H) return;
+    size_t plane = (size_t)plane0 + get_global_id(2);
+    int oh0, oh1, ow0, ow1;
+    out_range(h, kH, sH, pH, 1, OH, &oh0, &oh1);
+    out_range(w, kW, sW, pW, 1, OW, &ow0, &ow1);
+    size_t base = plane * OH * OW;
+    float g = 0.0f;
+    for (int oh = oh0; oh <= oh1; oh++)
+        for (int ow = ow0; ow <= ow1; ow++)
+            g += dy[base + oh * OW + ow] / (float)avg_divisor(oh, ow, H, W, kH, kW, sH, sW, pH, pW, includePad);
+    dx[plane * H * W + h * W + w] = g;
+}
+
+/* Switch validation over idx (planes, OH, OW): flag[0] = 1 if any switch is outside [0, H·W) or, with
+ * inWindow, is not one of the in-input taps of its output's window. Every failing work-item writes the
+ * same value, so the race is benign. */
+__kernel void pool2d_check_switches(__global int* flag, __global const int* restrict idx,
+                                    POOL_ARGS, int inWindow, int plane0)
+{
+    int ow = (int)get_global_id(0), oh = (int)get_global_id(1);
+    if (ow >= OW || oh >= OH) return;
+    int v = idx[(((size_t)plane0 + get_global_id(2)) * OH + oh) * OW + ow];
+    int bad = v < 0 || v >= H * W;
+    if (!bad && inWindow) {
+        int found = 0;
+        for (int i = 0; i < kH; i++) {
+            int h = oh * sH - pH + i * dH;
+            for (int j = 0; j < kW; j++) {
+                int w = ow * sW - pW + j * dW;
+                found |= h >= 0 && h < H && w >= 0 && w < W && v == h * W + w;
+            }
+        }
+        bad = !found;
+    }
+    if (bad) flag[0] = 1;
+}
