@@ -21,10 +21,6 @@
  */
 #include "common.h"
 
-#ifndef RC_FN
-#define RC_FN static inline
-#endif
-
 #define POOL_ARGS int H, int W, int OH, int OW, int kH, int kW, int sH, int sW, int pH, int pW, int dH, int dW
 
 /* floor(a / s) for 0 ≤ a < 2^20, inv ≈ 1/s: (a + ½)/s lies at least ½/s from an integer, far more than
