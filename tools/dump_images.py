@@ -1,0 +1,236 @@
+#!/usr/bin/python3
+"""Reference dumps for the RawConv.Imaging tests (Pillow 9.4 + numpy; run with /usr/bin/python3).
+
+dump_images.py OUT           decode real and generated files with Pillow, write OUT/<name>.npy (int32 arrays,
+                             (H, W) or (H, W, C)), the inputs under OUT/in/, and OUT/manifest.tsv
+                             (name, kind, input path); EXIF orientation is applied with ImageOps.exif_transpose.
+dump_images.py --verify DIR  for each DIR/*.png with a DIR/*.expect.npy beside it, decode with Pillow and compare;
+                             for each DIR/*.npy written by the tests (not *.expect.npy) compare with the formula
+                             the test used (value i*0.5-3 cast to the dtype). Prints "OK name" or "FAIL name why".
+"""
+import glob, io, os, struct, sys, zlib
+import numpy as np
+from PIL import Image, ImageOps
+
+SK = "/usr/lib/python3/dist-packages/skimage/data/"
+
+
+def png_chunk(t, body):
+    return struct.pack(">I", len(body)) + t + body + struct.pack(">I", zlib.crc32(t + body) & 0xFFFFFFFF)
+
+
+def raw_rows(samples, depth):
+    """samples: (h, w*ch) ints -> list of packed byte rows."""
+    rows = []
+    for r in samples:
+        if depth == 16:
+            rows.append(np.asarray(r, ">u2").tobytes())
+        elif depth == 8:
+            rows.append(np.asarray(r, "u1").tobytes())
+        else:
+            per = 8 // depth
+            pad = (-len(r)) % per
+            r = np.concatenate([r, np.zeros(pad, int)]).reshape(-1, per)
+            b = np.zeros(len(r), int)
+            for i in range(per):
+                b |= r[:, i] << (8 - depth * (i + 1))
+            rows.append(b.astype("u1").tobytes())
+    return rows
+
+
+def filt(rows, bpp, rng):
+    out, prev = b"", bytes(len(rows[0])) if rows else b""
+    for row in rows:
+        f = int(rng.integers(0, 5))
+        cur = np.frombuffer(row, "u1").astype(int)
+        p = np.frombuffer(prev, "u1").astype(int)
+        res = np.zeros_like(cur)
+        for i in range(len(cur)):
+            a = cur[i - bpp] if i >= bpp else 0
+            c = p[i - bpp] if i >= bpp else 0
+            b = p[i]
+            if f == 0: pr = 0
+            elif f == 1: pr = a
+            elif f == 2: pr = b
+            elif f == 3: pr = (a + b) >> 1
+            else:
+                pp = a + b - c
+                pa, pb, pc = abs(pp - a), abs(pp - b), abs(pp - c)
+                pr = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+            res[i] = (cur[i] - pr) & 255
+        out += bytes([f]) + res.astype("u1").tobytes()
+        prev = row
+    return out
+
+
+def hand_png(samples, ctype, depth, interlace, rng, plte=None, trns=None):
+    """samples (h, w, ch) ints; every filter type, Adam7 if interlace, IDAT split in 100-byte chunks."""
+    h, w, ch = samples.shape
+    bpp = max(1, ch * depth // 8)
+    if interlace:
+        raw = b""
+        for x0, y0, dx, dy in [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]:
+            sub = samples[y0::dy, x0::dx]
+            if sub.size:
+                raw += filt(raw_rows(sub.reshape(sub.shape[0], -1), depth), bpp, rng)
+    else:
+        raw = filt(raw_rows(samples.reshape(h, -1), depth), bpp, rng)
+    z = zlib.compress(raw, 9)
+    out = b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, ctype, 0, 0, interlace))
+    if plte is not None: out += png_chunk(b"PLTE", bytes(plte))
+    if trns is not None: out += png_chunk(b"tRNS", bytes(trns))
+    for i in range(0, len(z), 100): out += png_chunk(b"IDAT", z[i:i + 100])
+    return out + png_chunk(b"IEND", b"")
+
+
+def hand_pngs(out, rng):
+    """Every colour type and bit depth, plain and interlaced; returns {name: (bytes, expected array)}."""
+    res = {}
+    w, h = 13, 11
+    for ctype, depths in [(0, [1, 2, 4, 8, 16]), (2, [8, 16]), (3, [1, 2, 4, 8]), (4, [8, 16]), (6, [8, 16])]:
+        ch = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[ctype]
+        for depth in depths:
+            for il in (0, 1):
+                s = rng.integers(0, 1 << depth, size=(h, w, ch))
+                plte = trns = None
+                if ctype == 3:
+                    n = 1 << depth
+                    pal = rng.integers(0, 256, size=(n, 3))
+                    plte = pal.flatten().tolist()
+                    trns = rng.integers(0, 256, size=max(1, n // 2)).tolist()
+                    alpha = np.full(n, 255); alpha[:len(trns)] = trns
+                    exp = np.concatenate([pal[s[..., 0]], alpha[s[..., 0]][..., None]], axis=2)
+                elif ctype == 0 and depth < 8:
+                    exp = s[..., 0] * (255 // ((1 << depth) - 1))
+                elif ctype == 0 and depth == 16:
+                    t = int(s[0, 0, 0])  # tRNS grey: this value becomes transparent
+                    trns = list(struct.pack(">H", t))
+                    exp = np.stack([s[..., 0], np.where(s[..., 0] == t, 0, 65535)], axis=2)
+                else:
+                    exp = s if ch > 1 else s[..., 0]
+                name = f"hand_c{ctype}_d{depth}{'_adam7' if il else ''}"
+                res[name] = (hand_png(s, ctype, depth, il, rng, plte, trns), exp)
+    return res
+
+
+def main(out):
+    rng = np.random.default_rng(1234)
+    ind = os.path.join(out, "in")
+    os.makedirs(ind, exist_ok=True)
+    manifest = []
+
+    def ref(name, kind, path, arr):
+        np.save(os.path.join(out, name + ".npy"), np.ascontiguousarray(np.asarray(arr).astype(np.int32)))
+        manifest.append(f"{name}\t{kind}\t{path}")
+
+    def pil(path, kind, name):
+        im = ImageOps.exif_transpose(Image.open(path))
+        ref(name, kind, path, np.asarray(im))
+
+    for f in sorted(glob.glob("/usr/share/darknet/data/*.jpg")):
+        pil(f, "jpeg", "darknet_" + os.path.basename(f)[:-4])
+    for f in ["hubble_deep_field.jpg", "rocket.jpg"]:
+        pil(SK + f, "jpeg", "sk_" + f[:-4])
+    for f in ["chelsea.png", "coffee.png", "camera.png", "logo.png", "palette_gray.png", "green_palette.png"]:
+        im = Image.open(SK + f)
+        if im.mode == "P":
+            im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+        ref("sk_" + f[:-4], "png", SK + f, np.asarray(im))
+
+    base = Image.open(SK + "astronaut.png").convert("RGB").crop((17, 31, 17 + 301, 31 + 237))
+    for sub in (0, 1, 2):
+        for prog in (False, True):
+            for q in (75, 95):
+                name = f"gen_s{sub}_{'prog' if prog else 'base'}_q{q}"
+                p = os.path.join(ind, name + ".jpg")
+                base.save(p, quality=q, subsampling=sub, progressive=prog, optimize=prog)
+                pil(p, "jpeg", name)
+    for prog in (False, True):
+        p = os.path.join(ind, f"gen_grey_{prog}.jpg")
+        base.convert("L").save(p, quality=90, progressive=prog)
+        pil(p, "jpeg", f"gen_grey_{'prog' if prog else 'base'}")
+    tiny = base.resize((3, 2))
+    for sub in (0, 1, 2):
+        p = os.path.join(ind, f"gen_tiny_s{sub}.jpg")
+        tiny.save(p, quality=90, subsampling=sub)
+        pil(p, "jpeg", f"gen_tiny_s{sub}")
+    for o in (2, 3, 4, 5, 6, 7, 8):
+        ex = Image.Exif()
+        ex[0x0112] = o
+        p = os.path.join(ind, f"gen_exif{o}.jpg")
+        base.crop((0, 0, 61, 43)).save(p, quality=90, exif=ex.tobytes())
+        pil(p, "jpeg", f"gen_exif{o}")
+
+    small = base.crop((0, 0, 67, 45))
+    for mode in ["1", "L", "LA", "RGB", "RGBA", "I;16"]:
+        im = small.convert("L").convert(mode) if mode in ("1", "I;16") else small.convert(mode)
+        if mode == "I;16":
+            im = Image.fromarray((np.asarray(small.convert("L")).astype(np.uint16) * 257).astype(np.uint16))
+        p = os.path.join(ind, f"pil_{mode.replace(';', '')}.png")
+        im.save(p)
+        arr = np.asarray(Image.open(p).convert("L")) if mode == "1" else np.asarray(Image.open(p))
+        ref(f"pil_{mode.replace(';', '')}", "png", p, arr)
+    for bits in (1, 2, 4, 8):
+        im = small.quantize(colors=1 << bits)
+        p = os.path.join(ind, f"pil_P{bits}.png")
+        im.save(p, bits=bits)
+        ref(f"pil_P{bits}", "png", p, np.asarray(Image.open(p).convert("RGB")))
+    for name, (data, exp) in hand_pngs(out, rng).items():
+        p = os.path.join(ind, name + ".png")
+        open(p, "wb").write(data)
+        ref(name, "png", p, exp)
+        if name == "hand_c6_d8_adam7":  # cross-check the hand-made writer against Pillow's interlaced decoder
+            assert np.array_equal(np.asarray(Image.open(p)), exp), "Pillow disagrees with the hand-made Adam7 writer"
+
+    for mode, ext in [("L", "pgm"), ("RGB", "ppm")]:
+        p = os.path.join(ind, f"pil_{mode}.{ext}")
+        small.convert(mode).save(p)
+        ref(f"pil_{mode}_{ext}", "pnm", p, np.asarray(Image.open(p)))
+    g16 = rng.integers(0, 65536, size=(5, 7))
+    p = os.path.join(ind, "hand_16.pgm")
+    open(p, "wb").write(b"P5\n# comment\n7 5\n65535\n" + g16.astype(">u2").tobytes())
+    ref("hand_16_pgm", "pnm", p, g16)
+    a3 = rng.integers(0, 256, size=(4, 3, 3))
+    p = os.path.join(ind, "hand_ascii.ppm")
+    open(p, "w").write("P3\n3 4\n255\n" + " ".join(str(v) for v in a3.flatten()) + "\n")
+    ref("hand_ascii_ppm", "pnm", p, a3)
+
+    for dt in ["<f4", "<f8", "|u1", "<i8", "<i4"]:
+        a = (np.arange(2 * 3 * 5) * 7 % 23 - 5).reshape(2, 3, 5).astype(dt)
+        p = os.path.join(ind, f"np_{dt[1:]}.npy")
+        np.save(p, a)
+        manifest.append(f"np_{dt[1:]}\tnpy\t{p}")
+    for ver in [(2, 0), (3, 0)]:
+        p = os.path.join(ind, f"np_v{ver[0]}.npy")
+        with open(p, "wb") as fh:
+            np.lib.format.write_array(fh, np.arange(6, dtype="<f4").reshape(2, 3) - 2, version=ver)
+        manifest.append(f"np_v{ver[0]}\tnpy\t{p}")
+    p = os.path.join(ind, "np_fortran.npy")
+    np.save(p, np.asfortranarray(np.arange(6, dtype="<f4").reshape(2, 3)))
+    manifest.append(f"np_fortran\tnpy\t{p}")
+
+    with open(os.path.join(out, "manifest.tsv.tmp"), "w") as fh:
+        fh.write("\n".join(manifest) + "\n")
+    os.replace(os.path.join(out, "manifest.tsv.tmp"), os.path.join(out, "manifest.tsv"))
+
+
+def verify(d):
+    for p in sorted(glob.glob(os.path.join(d, "*.png"))):
+        name = os.path.basename(p)
+        exp = np.load(p[:-4] + ".expect.npy")
+        got = np.asarray(Image.open(p)).astype(np.int64)
+        ok = got.shape == exp.shape and np.array_equal(got, exp)
+        print(("OK " if ok else "FAIL ") + name + ("" if ok else f" shape {got.shape} vs {exp.shape}"))
+    for p in sorted(glob.glob(os.path.join(d, "*.npy"))):
+        if p.endswith(".expect.npy"): continue
+        a = np.load(p)
+        exp = (np.arange(a.size) * 0.5 - 3).astype(a.dtype).reshape(a.shape)
+        ok = np.array_equal(a, exp) and a.flags.c_contiguous
+        print(("OK " if ok else "FAIL ") + os.path.basename(p) + f" {a.dtype.str} {a.shape}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "--verify":
+        verify(sys.argv[2])
+    else:
+        main(sys.argv[1])
