@@ -6,7 +6,7 @@ dump_images.py OUT           decode real and generated files with Pillow, write 
                              (name, kind, input path); EXIF orientation is applied with ImageOps.exif_transpose.
 dump_images.py --verify DIR  for each DIR/*.png with a DIR/*.expect.npy beside it, decode with Pillow and compare;
                              for each DIR/*.npy written by the tests (not *.expect.npy) compare with the formula
-                             the test used (value i*0.5-3 cast to the dtype). Prints "OK name" or "FAIL name why".
+                             the test used (i*0.5-3 for floats, i*3%251 for uint8, i*3-7 for other ints). Prints "OK name" or "FAIL name why".
 """
 import glob, io, os, struct, sys, zlib
 import numpy as np
@@ -224,7 +224,8 @@ def verify(d):
     for p in sorted(glob.glob(os.path.join(d, "*.npy"))):
         if p.endswith(".expect.npy"): continue
         a = np.load(p)
-        exp = (np.arange(a.size) * 0.5 - 3).astype(a.dtype).reshape(a.shape)
+        i = np.arange(a.size)
+        exp = (i * 0.5 - 3 if a.dtype.kind == "f" else i * 3 % 251 if a.dtype == np.uint8 else i * 3 - 7).astype(a.dtype).reshape(a.shape)
         ok = np.array_equal(a, exp) and a.flags.c_contiguous
         print(("OK " if ok else "FAIL ") + os.path.basename(p) + f" {a.dtype.str} {a.shape}")
 

@@ -44,6 +44,10 @@ internal sealed partial class JpegFrame(Source src, DecodeLimits limits)
     public readonly ushort[][] Quant = new ushort[4][];
     private readonly JpegHuffman?[] dc = new JpegHuffman?[4], ac = new JpegHuffman?[4];
     public int EobRun;
+    private int scans;
+
+    /// <summary>More scans than any encoder writes; each scan walks every block, so this bounds the work.</summary>
+    private const int MaxScans = 500;
 
     public void Parse()
     {
@@ -230,6 +234,7 @@ internal sealed partial class JpegFrame(Source src, DecodeLimits limits)
             if (ss == 0 && ah == 0 && dc[c.DcTable] == null) throw Src.Fail($"component {c.Id} uses DC Huffman table {c.DcTable}, never defined");
             if (se > 0 && ac[c.AcTable] == null) throw Src.Fail($"component {c.Id} uses AC Huffman table {c.AcTable}, never defined");
         }
+        if (++scans > MaxScans) throw Src.Fail($"more than {MaxScans} scans (corrupt or hostile file)");
         var scan = new JpegScan(this, scomps, ss, se, ah, al, dc, ac);
         return scan.Decode(end);
     }
