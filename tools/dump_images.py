@@ -113,6 +113,88 @@ def hand_pngs(out, rng):
     return res
 
 
+def hand_jpeg(rgb, factors, restart=0):
+    """Minimal baseline JPEG encoder for sampling factors Pillow cannot write (4:1:1, 3×1, mixed), optional
+    restart interval. Fixed-length Huffman codes (4-bit DC, 8/9-bit AC) keep it short; Pillow decodes the result."""
+    h, w = rgb.shape[:2]
+    if len(factors) == 3:
+        r, g, b = [rgb[..., i].astype(float) for i in range(3)]
+        planes = [0.299 * r + 0.587 * g + 0.114 * b, -0.168736 * r - 0.331264 * g + 0.5 * b + 128,
+                  0.5 * r - 0.418688 * g - 0.081312 * b + 128]
+    else:
+        planes = [rgb.astype(float)]
+    sof_factors = factors
+    if len(factors) == 1:  # a single-component scan is non-interleaved: plain raster order of 8×8 blocks
+        factors = [(1, 1)]
+    hmax, vmax = max(f[0] for f in factors), max(f[1] for f in factors)
+    mx, my = -(-w // (8 * hmax)), -(-h // (8 * vmax))
+    q = np.full((8, 8), 6); q[0, 0] = 4; q[4:, 4:] = 12
+    k = np.arange(8)
+    dct = np.sqrt(2 / 8) * np.cos((2 * k[None, :] + 1) * k[:, None] * np.pi / 16); dct[0] /= np.sqrt(2)
+    zz = sorted(((x, y) for x in range(8) for y in range(8)), key=lambda p: (p[0] + p[1], p[1] if (p[0] + p[1]) % 2 == 0 else p[0]))
+    comps = []
+    for (fh, fv), pl in zip(factors, planes):
+        cw, ch = -(-w * fh // hmax), -(-h * fv // vmax)
+        ys = (np.arange(ch) * vmax // fv).clip(0, h - 1); xs = (np.arange(cw) * hmax // fh).clip(0, w - 1)
+        sub = pl[ys][:, xs]
+        full = np.pad(sub, ((0, my * fv * 8 - ch), (0, mx * fh * 8 - cw)), mode="edge") - 128
+        comps.append(full)
+    bits = []
+    out = bytearray()
+
+    def put(v, n):
+        for i in range(n - 1, -1, -1): bits.append((v >> i) & 1)
+
+    def flush():
+        while len(bits) % 8: bits.append(1)
+        for i in range(0, len(bits), 8):
+            byte = int("".join(map(str, bits[i:i + 8])), 2)
+            out.append(byte)
+            if byte == 0xFF: out.append(0)
+        bits.clear()
+
+    def cat(v):
+        return 0 if v == 0 else int(abs(v)).bit_length()
+
+    def put_val(v, n):
+        if n: put(v if v > 0 else v + (1 << n) - 1, n)
+
+    def put_ac(sym):
+        put(sym, 8) if sym < 255 else put(510, 9)
+
+    preds = [0] * len(factors)
+    nmcu = 0
+    for by in range(my):
+        for bx in range(mx):
+            if restart and nmcu and nmcu % restart == 0:
+                flush(); out += bytes([0xFF, 0xD0 + (nmcu // restart - 1) % 8]); preds = [0] * len(factors)
+            nmcu += 1
+            for ci, ((fh, fv), full) in enumerate(zip(factors, comps)):
+                for v in range(fv):
+                    for u in range(fh):
+                        y0, x0 = (by * fv + v) * 8, (bx * fh + u) * 8
+                        c = np.round(dct @ full[y0:y0 + 8, x0:x0 + 8] @ dct.T / q).astype(int).clip(-1023, 1023)
+                        diff = int(c[0, 0]) - preds[ci]; preds[ci] = int(c[0, 0])
+                        put(cat(diff), 4); put_val(diff, cat(diff))
+                        run = 0
+                        for (yy, xx) in zz[1:]:
+                            a = int(c[yy, xx])
+                            if a == 0: run += 1; continue
+                            while run > 15: put_ac(0xF0); run -= 16
+                            put_ac(run * 16 + cat(a)); put_val(a, cat(a)); run = 0
+                        if run: put_ac(0)
+    flush()
+    n = len(factors)
+    seg = lambda m, body: bytes([0xFF, m]) + struct.pack(">H", len(body) + 2) + body
+    hdr = b"\xff\xd8" + seg(0xDB, bytes([0]) + bytes(int(q.flatten()[y * 8 + x]) for (y, x) in zz))
+    hdr += seg(0xC0, struct.pack(">BHHB", 8, h, w, n) + b"".join(bytes([i + 1, fh * 16 + fv, 0]) for i, (fh, fv) in enumerate(sof_factors)))
+    hdr += seg(0xC4, bytes([0x00]) + bytes([0, 0, 0, 12] + [0] * 12) + bytes(range(12)))
+    hdr += seg(0xC4, bytes([0x10]) + bytes([0] * 7 + [255, 1] + [0] * 7) + bytes(range(256)))
+    if restart: hdr += seg(0xDD, struct.pack(">H", restart))
+    hdr += seg(0xDA, bytes([n]) + b"".join(bytes([i + 1, 0]) for i in range(n)) + bytes([0, 63, 0]))
+    return hdr + bytes(out) + b"\xff\xd9"
+
+
 def main(out):
     rng = np.random.default_rng(1234)
     ind = os.path.join(out, "in")
@@ -154,12 +236,23 @@ def main(out):
         p = os.path.join(ind, f"gen_tiny_s{sub}.jpg")
         tiny.save(p, quality=90, subsampling=sub)
         pil(p, "jpeg", f"gen_tiny_s{sub}")
+    p = os.path.join(ind, "gen_cmyk.jpg")  # Adobe APP14, transform 0, inverted CMYK
+    base.crop((0, 0, 53, 37)).convert("CMYK").save(p, quality=90)
+    ref("gen_cmyk", "jpeg", p, np.asarray(Image.open(p).convert("RGB")))
     for o in (2, 3, 4, 5, 6, 7, 8):
         ex = Image.Exif()
         ex[0x0112] = o
         p = os.path.join(ind, f"gen_exif{o}.jpg")
         base.crop((0, 0, 61, 43)).save(p, quality=90, exif=ex.tobytes())
         pil(p, "jpeg", f"gen_exif{o}")
+
+    for name, factors, size, rst in [("h4v1", [(4, 1), (1, 1), (1, 1)], (37, 19), 0), ("mixed", [(2, 2), (1, 2), (2, 1)], (45, 29), 0),
+                                     ("h3v1_rst3", [(3, 1), (1, 1), (1, 1)], (50, 17), 3), ("h1v2_rst1", [(1, 2), (1, 1), (1, 1)], (23, 41), 1),
+                                     ("grey2x2", [(2, 2)], (21, 13), 2)]:
+        arr = np.asarray(base.crop((60, 80, 60 + size[0], 80 + size[1])).convert("RGB" if len(factors) == 3 else "L"))
+        p = os.path.join(ind, f"hand_{name}.jpg")
+        open(p, "wb").write(hand_jpeg(arr, factors, rst))
+        pil(p, "jpeg", f"hand_{name}")
 
     small = base.crop((0, 0, 67, 45))
     for mode in ["1", "L", "LA", "RGB", "RGBA", "I;16"]:

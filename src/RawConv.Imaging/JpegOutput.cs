@@ -114,6 +114,13 @@ internal static class JpegOutput
         return o;
     }
 
+    /// <summary>a·b/255 rounded as Pillow's MULDIV255 does.</summary>
+    private static int MulDiv255(int a, int b)
+    {
+        int t = a * b + 128;
+        return ((t >> 8) + t) >> 8;
+    }
+
     private static Image Convert(JpegFrame f, byte[][] pl, int w, int h)
     {
         long n = (long)w * h;
@@ -141,10 +148,9 @@ internal static class JpegOutput
             else { r = a; g = b; bl = c; }
             if (pl.Length == 4)
             {
-                // CMYK / YCCK as Adobe writes it (inverted): RGB = (255 − C')·K'/255 with C' = 255 − C.
+                // Adobe CMYK/YCCK is stored inverted; Pillow's cmyk2rgb on the true values is R = (255−K) − (C·(255−K))/255.
                 int k = pl[3][i];
-                if (ycc) { r = 255 - r; g = 255 - g; bl = 255 - bl; }
-                r = r * k / 255; g = g * k / 255; bl = bl * k / 255;
+                r = k - MulDiv255(255 - r, k); g = k - MulDiv255(255 - g, k); bl = k - MulDiv255(255 - bl, k);
             }
             d[3 * i] = (ushort)r; d[3 * i + 1] = (ushort)g; d[3 * i + 2] = (ushort)bl;
         }
