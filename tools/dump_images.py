@@ -3,7 +3,7 @@
 
 dump_images.py OUT           decode real and generated files with Pillow, write OUT/<name>.npy (int32 arrays,
                              (H, W) or (H, W, C)), the inputs under OUT/in/, and OUT/manifest.tsv
-                             (name, kind, input path); EXIF orientation is applied with ImageOps.exif_transpose.
+                             (name, kind, input path, relative to OUT for generated inputs); EXIF orientation is applied with ImageOps.exif_transpose.
 dump_images.py --verify DIR  for each DIR/*.png with a DIR/*.expect.npy beside it, decode with Pillow and compare;
                              for each DIR/*.npy written by the tests (not *.expect.npy) compare with the formula
                              the test used (i*0.5-3 for floats, i*3%251 for uint8, i*3-7 for other ints). Prints "OK name" or "FAIL name why".
@@ -201,9 +201,12 @@ def main(out):
     os.makedirs(ind, exist_ok=True)
     manifest = []
 
+    def rel(path):  # generated inputs are listed relative to OUT, so the directory can be renamed
+        return os.path.relpath(path, out) if path.startswith(out) else path
+
     def ref(name, kind, path, arr):
         np.save(os.path.join(out, name + ".npy"), np.ascontiguousarray(np.asarray(arr).astype(np.int32)))
-        manifest.append(f"{name}\t{kind}\t{path}")
+        manifest.append(f"{name}\t{kind}\t{rel(path)}")
 
     def pil(path, kind, name):
         im = ImageOps.exif_transpose(Image.open(path))
@@ -292,15 +295,15 @@ def main(out):
         a = (np.arange(2 * 3 * 5) * 7 % 23 - 5).reshape(2, 3, 5).astype(dt)
         p = os.path.join(ind, f"np_{dt[1:]}.npy")
         np.save(p, a)
-        manifest.append(f"np_{dt[1:]}\tnpy\t{p}")
+        manifest.append(f"np_{dt[1:]}\tnpy\t{rel(p)}")
     for ver in [(2, 0), (3, 0)]:
         p = os.path.join(ind, f"np_v{ver[0]}.npy")
         with open(p, "wb") as fh:
             np.lib.format.write_array(fh, np.arange(6, dtype="<f4").reshape(2, 3) - 2, version=ver)
-        manifest.append(f"np_v{ver[0]}\tnpy\t{p}")
+        manifest.append(f"np_v{ver[0]}\tnpy\t{rel(p)}")
     p = os.path.join(ind, "np_fortran.npy")
     np.save(p, np.asfortranarray(np.arange(6, dtype="<f4").reshape(2, 3)))
-    manifest.append(f"np_fortran\tnpy\t{p}")
+    manifest.append(f"np_fortran\tnpy\t{rel(p)}")
 
     with open(os.path.join(out, "manifest.tsv.tmp"), "w") as fh:
         fh.write("\n".join(manifest) + "\n")
@@ -327,4 +330,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "--verify":
         verify(sys.argv[2])
     else:
-        main(sys.argv[1])
+        main(os.path.abspath(sys.argv[1]))

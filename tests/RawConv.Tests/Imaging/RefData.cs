@@ -3,8 +3,10 @@ using System.Diagnostics;
 namespace RawConv.Tests.Imaging;
 
 /// <summary>
-/// Pillow/numpy reference dumps made by tools/dump_images.py into the temp directory (not committed);
-/// generated on first use, skipped with the reason when /usr/bin/python3 with Pillow and numpy is missing.
+/// Pillow/numpy reference dumps made by tools/dump_images.py under the temp directory (not committed), one
+/// folder per version of the script; generated on first use into a scratch folder that is then renamed, so
+/// concurrent test runs never see half-written files. Skipped with the reason when /usr/bin/python3 with
+/// Pillow and numpy is missing.
 /// </summary>
 public static class RefData
 {
@@ -24,10 +26,10 @@ public static class RefData
         }
     }
 
-    /// <summary>Manifest entries (name, kind, input path).</summary>
+    /// <summary>Manifest entries (name, kind, absolute input path).</summary>
     public static IEnumerable<(string Name, string Kind, string Path)> Entries(string kind) =>
         File.ReadAllLines(System.IO.Path.Combine(Dir, "manifest.tsv")).Where(l => l.Length > 0)
-            .Select(l => l.Split('\t')).Where(p => p[1] == kind).Select(p => (p[0], p[1], p[2]));
+            .Select(l => l.Split('\t')).Where(p => p[1] == kind).Select(p => (p[0], p[1], System.IO.Path.Combine(Dir, p[2])));
 
     /// <summary>Runs python3 with arguments; returns stdout, or null and the reason.</summary>
     public static (string? Stdout, string Error) RunPython(params string[] args)
@@ -47,16 +49,16 @@ public static class RefData
 
     private static (string?, string) Make()
     {
-        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rawconv-imaging-ref");
-        var stamp = System.IO.Path.Combine(dir, "script.stamp");
-        var scriptText = File.ReadAllText(Script);
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(scriptText)));
-        if (File.Exists(System.IO.Path.Combine(dir, "manifest.tsv")) && File.Exists(stamp) && File.ReadAllText(stamp) == hash) return (dir, "");
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Script)))[..12];
+        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rawconv-imaging-ref", hash);
+        if (File.Exists(System.IO.Path.Combine(dir, "manifest.tsv"))) return (dir, "");
         var probe = RunPython("-c", "import PIL, numpy");
         if (probe.Stdout is null) return (null, "python3 with Pillow and numpy unavailable: " + probe.Error);
-        var (o, err) = RunPython(Script, dir);
+        var scratch = $"{dir}.tmp-{Environment.ProcessId}";
+        var (o, err) = RunPython(Script, scratch);
         if (o is null) return (null, "tools/dump_images.py failed: " + err);
-        File.WriteAllText(stamp, hash);
+        try { Directory.Move(scratch, dir); }
+        catch (IOException) when (File.Exists(System.IO.Path.Combine(dir, "manifest.tsv"))) { Directory.Delete(scratch, true); }
         return (dir, "");
     }
 }
