@@ -128,7 +128,7 @@ internal sealed partial class JpegFrame(Source src, DecodeLimits limits)
         VMax = Comps.Max(c => c.V);
         McusX = (Width + 8 * HMax - 1) / (8 * HMax);
         McusY = (Height + 8 * VMax - 1) / (8 * VMax);
-        long total = 0;
+        long total = 0, blocks = 0;
         foreach (var c in Comps)
         {
             c.Width = (int)(((long)Width * c.H + HMax - 1) / HMax);
@@ -138,7 +138,12 @@ internal sealed partial class JpegFrame(Source src, DecodeLimits limits)
             c.AllocW = Math.Max(McusX * c.H, c.BlocksW);
             c.AllocH = Math.Max(McusY * c.V, c.BlocksH);
             total += (long)c.AllocW * c.AllocH * 64;
+            blocks += (long)c.BlocksW * c.BlocksH;
         }
+        // Every block's DC coefficient costs at least one bit, so the rest of the file bounds the block count.
+        long left = Src.Data.Length - end;
+        if (blocks > left * 8)
+            throw Src.Fail($"SOF {Width}×{Height} has {blocks} blocks, which need at least {(blocks + 7) / 8} bytes of scan data; {left} bytes are left");
         if (total > Array.MaxLength) throw Src.Fail($"SOF {Width}×{Height}: coefficient storage exceeds the array limit");
         foreach (var c in Comps) c.Coef = new short[(long)c.AllocW * c.AllocH * 64];
     }

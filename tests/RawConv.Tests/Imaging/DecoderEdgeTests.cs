@@ -67,5 +67,7 @@ public class DecoderEdgeTests
         var e = Assert.Throws<ImageFormatException>(() => Jpeg.Decode(huge, "huge.jpg"));
         Assert.Contains("SOF width×height 65535×65535", e.Message);
         Assert.Contains("huge.jpg", e.Message);
+        huge[7] = 0x10; huge[9] = 0x10; // 4096×4096 passes the pixel limit but cannot fit in 2 bytes of scan data
+        Assert.Contains("blocks", Assert.Throws<ImageFormatException>(() => Jpeg.Decode(huge, "huge.jpg")).Message);
     }
 }

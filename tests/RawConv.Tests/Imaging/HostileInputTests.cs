@@ -11,7 +11,7 @@ public class HostileInputTests(ITestOutputHelper output)
 {
     /// <summary>Mutations per seed file; RAWCONV_FUZZ_N raises it for a longer campaign.</summary>
     private static readonly int PerSeed = int.TryParse(Environment.GetEnvironmentVariable("RAWCONV_FUZZ_N"), out var n) ? n : 150;
-    private static readonly DecodeLimits FuzzLimits = new(MaxPixels: 1L << 22);
+    private static readonly DecodeLimits FuzzLimits = DecodeLimits.Default;
     private static readonly TimeSpan PerFile = TimeSpan.FromSeconds(10);
 
     private static Image Sample(int w, int h, int ch, int depth)
