@@ -30,6 +30,7 @@ internal sealed class JpegComponent
     public int AllocW, AllocH;          // blocks allocated (MCU-padded)
     public int Width, Height;           // downsampled size in samples
     public short[] Coef = [];
+    public ushort[]? Quant;             // latched at the component's first scan, as libjpeg does
     public int DcTable, AcTable, DcPred;
 }
 
@@ -236,6 +237,7 @@ internal sealed partial class JpegFrame(Source src, DecodeLimits limits)
         foreach (var c in scomps)
         {
             if (Quant[c.Tq] == null) throw Src.Fail($"component {c.Id} uses quantization table {c.Tq}, never defined");
+            c.Quant ??= Quant[c.Tq];
             if (ss == 0 && ah == 0 && dc[c.DcTable] == null) throw Src.Fail($"component {c.Id} uses DC Huffman table {c.DcTable}, never defined");
             if (se > 0 && ac[c.AcTable] == null) throw Src.Fail($"component {c.Id} uses AC Huffman table {c.AcTable}, never defined");
         }

@@ -27,7 +27,7 @@ internal static class JpegOutput
         for (int i = 0; i < f.Comps.Length; i++)
         {
             var c = f.Comps[i];
-            var q = f.Quant[c.Tq] ?? throw f.Src.Fail($"component {c.Id} uses quantization table {c.Tq}, never defined");
+            var q = c.Quant ?? f.Quant[c.Tq] ?? throw f.Src.Fail($"component {c.Id} uses quantization table {c.Tq}, never defined");
             int stride = c.AllocW * 8;
             var plane = new byte[(long)stride * c.AllocH * 8];
             for (int by = 0; by < c.AllocH; by++)
