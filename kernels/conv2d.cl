@@ -50,14 +50,19 @@ __kernel void col2im(__global float* restrict dx, __global const float* restrict
     int w = i % W, h = (i / W) % H, c = (i / (W * H)) % C, nl = i / (W * H * C);
     int P = OH * OW, ld = nb * P;
     float acc = useBias ? bias[c] : 0.0f;
-    for (int r = 0; r < R; r++) {
-        int th = h + ph - r * dh;
-        if (th < 0 || th % sh != 0 || th / sh >= OH) continue;
-        int oh = th / sh;
-        for (int s = 0; s < S; s++) {
-            int tw = w + pw - s * dw;
-            if (tw < 0 || tw % sw != 0 || tw / sw >= OW) continue;
-            acc += col[((c * R + r) * S + s) * ld + nl * P + oh * OW + tw / sw];
+    /* Only the output rows/columns whose window covers (h, w): oh·sh = h + ph − r·dh, 0 ≤ r < R. */
+    int hp = h + ph, wp = w + pw;
+    int ohLo = hp - dh * (R - 1) <= 0 ? 0 : DIV_UP(hp - dh * (R - 1), sh), ohHi = min(OH - 1, hp / sh);
+    int owLo = wp - dw * (S - 1) <= 0 ? 0 : DIV_UP(wp - dw * (S - 1), sw), owHi = min(OW - 1, wp / sw);
+    const __global float* base = col + c * R * S * ld + nl * P;
+    for (int oh = ohLo; oh <= ohHi; oh++) {
+        int th = hp - oh * sh;
+        if (th % dh != 0) continue;
+        const __global float* rowBase = base + (th / dh) * S * ld + oh * OW;
+        for (int ow = owLo; ow <= owHi; ow++) {
+            int tw = wp - ow * sw;
+            if (tw % dw != 0) continue;
+            acc += rowBase[(tw / dw) * ld + ow];
         }
     }
     dx[n0 * C * H * W + i] = acc;

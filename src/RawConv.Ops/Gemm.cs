@@ -68,7 +68,10 @@ public static class Gemm
         DeviceBuffer? bias = null, float alpha = 1f, float beta = 0f, int cSplit = int.MaxValue, int cSplitStride = 0)
     {
         if (m == 0 || n == 0) return;
-        var g = LaunchGeometry.Grid3((m + Tm - 1) / Tm, (n + Tn - 1) / Tn, batches, 1, 1, 1);
+        // PoCL runs one work-item per group best (it would try to vectorize across work-items); a GPU
+        // needs whole warps.
+        int lx = kb.Name == "cuda" ? 32 : 1;
+        var g = LaunchGeometry.Grid3((m + Tm - 1) / Tm, (n + Tn - 1) / Tn, batches, lx, 1, 1);
         kb.Run("gemm", "gemm_nn", g, c.Buf, c.Off, c.Ld, c.Batch, cSplit, cSplitStride,
             a.Buf, a.Off, a.Ld, a.Batch, b.Buf, b.Off, b.Ld, b.Batch,
             bias ?? c.Buf, bias is null ? 0 : 1, m, n, k, alpha, beta);
