@@ -56,6 +56,9 @@ public static class Gemm
     /// <summary>A matrix operand of the kernel: buffer, element offset, leading dimension, batch stride.</summary>
     internal readonly record struct Mat(DeviceBuffer Buf, int Off, int Ld, int Batch = 0);
 
+    /// <summary>Longest reduction one gemm_nn launch runs.</summary>
+    internal static int KSlice = 512;
+
     /// <summary>Tiles of gemm_nn (must match TM, TN in kernels/gemm.cl).</summary>
     private const int Tm = 8, Tn = 16;
 
@@ -72,9 +75,16 @@ public static class Gemm
         // needs whole warps.
         int lx = kb.Name == "cuda" ? 32 : 1;
         var g = LaunchGeometry.Grid3((m + Tm - 1) / Tm, (n + Tn - 1) / Tn, batches, lx, 1, 1);
-        kb.Run("gemm", "gemm_nn", g, c.Buf, c.Off, c.Ld, c.Batch, cSplit, cSplitStride,
-            a.Buf, a.Off, a.Ld, a.Batch, b.Buf, b.Off, b.Ld, b.Batch,
-            bias ?? c.Buf, bias is null ? 0 : 1, m, n, k, alpha, beta);
+        // Long reductions run as slices of KSlice, accumulating into C: each work-item's A and B panels
+        // then stay in cache while every tile of the slice passes over them.
+        for (int k0 = 0; k0 < k || k0 == 0; k0 += KSlice)
+        {
+            bool first = k0 == 0;
+            kb.Run("gemm", "gemm_nn", g, c.Buf, c.Off, c.Ld, c.Batch, cSplit, cSplitStride,
+                a.Buf, a.Off + k0, a.Ld, a.Batch, b.Buf, b.Off + k0 * b.Ld, b.Ld, b.Batch,
+                first && bias is not null ? bias : c.Buf, first && bias is not null ? 1 : 0,
+                m, n, Math.Min(KSlice, k - k0), alpha, first ? beta : 1f);
+        }
     }
 
     /// <summary>A new rows×cols → cols×rows transposed copy of a row-major matrix.</summary>

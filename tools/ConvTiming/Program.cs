@@ -9,6 +9,7 @@ string device = args.Length > 0 ? args[0] : "opencl";
 var batches = args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToArray() : [16, 1];
 int reps = args.Length > 2 ? int.Parse(args[2]) : 3;
 string only = args.Length > 3 ? args[3] : "";
+if (Environment.GetEnvironmentVariable("KSLICE") is { } ks) Gemm.KSlice = int.Parse(ks);
 using var b = Devices.Open(device);
 Console.WriteLine($"device {b.Name}: {b.Info.Name}");
 
