@@ -6,10 +6,11 @@
  *   C element (m, n) at c[cOff + z·cBatch + m·ldc + (n / cSplit)·cSplitStride + n % cSplit];
  *   the split lets a GEMM over columns (image, pixel) store straight into NCHW (cSplit = pixels per
  *   image, cSplitStride = K·pixels); plain matrices pass cSplit ≥ N. beta = 0 never reads C.
- *   Each work-item holds a TM × TN block of C in registers (TM float16 rows): per k it loads one
- *   float16 of B along n and broadcasts TM scalars of A. PoCL does not vectorize this across
- *   work-items; the explicit vectors are the SIMD. Dim 0: tiles along n, dim 1: tiles along m.
- *   Launch: global (ceil(N/TN), ceil(M/TM), batches) rounded up to the local size.
+ *   Each work-item holds a TM × TN = 8 × 32 block of C in registers (two float16 per row): per k
+ *   it loads two float16 of B along n and broadcasts TM scalars of A (16 FMAs per 10 loads). PoCL
+ *   does not vectorize this across work-items; the explicit vectors are the SIMD. Dim 0: tiles
+ *   along m, so consecutive work-items reuse one B panel from cache; dim 1: tiles along n.
+ *   Launch: global (ceil(M/TM), ceil(N/TN), batches) rounded up to the local size; any local size.
  * transpose2d: out[oOff + z·oBatch + j·ldo + i] = in[iOff + z·iBatch + i·ldi + j], i < rows, j < cols;
  *   dim 0 over i, dim 1 over j, dim 2 over z.
  * fill_broadcast: out[m·N + n] = src[m·sm + n·sn] (strides 0 broadcast), dim 0 over n, dim 1 over m.
@@ -18,11 +19,12 @@
 #include "common.h"
 
 #define TM 8
-#define TN 16
+#define TN 32
 
 #define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#define DECL(i) const __global float* a##i = a + min(m0 + i, M - 1) * lda; float16 c##i = (float16)(0.0f);
-#define FMA(i) c##i += a##i[k] * bv;
+#define DECL(i) const __global float* a##i = a + min(m0 + i, M - 1) * lda; \
+    float16 c##i = (float16)(0.0f), d##i = (float16)(0.0f);
+#define FMA(i) { float av = a##i[k]; c##i += av * bv; d##i += av * bw; }
 
 __kernel void gemm_nn(__global float* restrict c, int cOff, int ldc, int cBatch, int cSplit, int cSplitStride,
                       __global const float* restrict a, int aOff, int lda, int aBatch,
@@ -39,19 +41,20 @@ __kernel void gemm_nn(__global float* restrict c, int cOff, int ldc, int cBatch,
     ROWS(DECL)
     if (n0 + TN <= N) {
         for (int k = 0; k < K; k++) {
-            float16 bv = vload16(0, b + k * ldb);
+            float16 bv = vload16(0, b + k * ldb), bw = vload16(1, b + k * ldb);
             ROWS(FMA)
         }
     } else {
         float t[TN];
         for (int k = 0; k < K; k++) {
             for (int j = 0; j < TN; j++) t[j] = n0 + j < N ? b[k * ldb + j] : 0.0f;
-            float16 bv = vload16(0, t);
+            float16 bv = vload16(0, t), bw = vload16(1, t);
             ROWS(FMA)
         }
     }
-    float16 acc[TM];
-    acc[0] = c0; acc[1] = c1; acc[2] = c2; acc[3] = c3; acc[4] = c4; acc[5] = c5; acc[6] = c6; acc[7] = c7;
+    float16 acc[2 * TM];
+    acc[0] = c0; acc[1] = d0; acc[2] = c1; acc[3] = d1; acc[4] = c2; acc[5] = d2; acc[6] = c3; acc[7] = d3;
+    acc[8] = c4; acc[9] = d4; acc[10] = c5; acc[11] = d5; acc[12] = c6; acc[13] = d6; acc[14] = c7; acc[15] = d7;
     c += cOff + z * cBatch;
     if (n0 + TN <= N && n0 / cSplit == (n0 + TN - 1) / cSplit) {
         /* The whole row segment is contiguous: vector stores. */
@@ -59,9 +62,11 @@ __kernel void gemm_nn(__global float* restrict c, int cOff, int ldc, int cBatch,
         for (int i = 0; i < TM; i++) {
             int m = m0 + i;
             if (m >= M) break;
-            float16 v = alpha * acc[i] + (useBias ? bias[z * M + m] : 0.0f);
-            if (beta != 0.0f) v += beta * vload16(0, c + m * ldc);
+            float add = useBias ? bias[z * M + m] : 0.0f;
+            float16 v = alpha * acc[2 * i] + add, u = alpha * acc[2 * i + 1] + add;
+            if (beta != 0.0f) { v += beta * vload16(0, c + m * ldc); u += beta * vload16(1, c + m * ldc); }
             vstore16(v, 0, c + m * ldc);
+            vstore16(u, 1, c + m * ldc);
         }
         return;
     }
@@ -69,7 +74,8 @@ __kernel void gemm_nn(__global float* restrict c, int cOff, int ldc, int cBatch,
         int m = m0 + i;
         if (m >= M) break;
         float t[TN];
-        vstore16(acc[i], 0, t);
+        vstore16(acc[2 * i], 0, t);
+        vstore16(acc[2 * i + 1], 1, t);
         float add = useBias ? bias[z * M + m] : 0.0f;
         for (int j = 0; j < TN; j++) {
             int n = n0 + j;
