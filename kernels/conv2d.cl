@@ -14,6 +14,10 @@
  *   flattened. Launch: global nb·C·H·W.
  * nchw_to_rows: out[k·ld + (n − n0)·P + p] = in[((n·K + k)·P + p], the (K × nb·P) matrix of an
  *   NCHW tensor. Dim 0 over p, dim 1 over k, dim 2 over n − n0.
+ * flip_filters: wf[g·C/g + c, k', R−1−r, S−1−s] = w[g·K/g + k', c, r, s], wf (C, K/g, R, S): with
+ *   stride 1, dx = conv(dy, wf) with padding dil·(R−1) − pad, so backward-data runs as a forward
+ *   convolution (one long GEMM reduction instead of a wide column buffer and col2im). Dim 0 over
+ *   the K·C/g filter planes of w.
  * channel_sum: out[k] = beta·out[k] + Σ_{n,p} in[(n·K + k)·P + p]; one work-item per k.
  * Must match RawConv.Ops.Reference.Conv2dRef.
  */
@@ -88,4 +92,15 @@ __kernel void channel_sum(__global float* restrict out, __global const float* re
         for (int p = 0; p < P; p++) acc += row[p];
     }
     out[k] = beta * out[k] + acc;
+}
+
+__kernel void flip_filters(__global float* restrict wf, __global const float* restrict w, int K, int Cg, int R, int S, int G)
+{
+    /* One work-item per (k, c) filter plane: the plane is copied reversed. */
+    int i = (int)get_global_id(0);
+    if (i >= K * Cg) return;
+    int c = i % Cg, k = i / Cg, Kg = K / G, g = k / Kg, kk = k % Kg, RS = R * S;
+    const __global float* src = w + i * RS;
+    __global float* dst = wf + ((g * Cg + c) * Kg + kk) * RS + RS - 1;
+    for (int t = 0; t < RS; t++) dst[-t] = src[t];
 }

@@ -54,6 +54,15 @@ internal sealed class Plan
         var ws = Workspace.For(kb);
         lock (ws.Gate)
         {
+            int fph = p.DilationH * (r - 1) - p.PadH, fpw = p.DilationW * (s - 1) - p.PadW;
+            if (p.StrideH == 1 && p.StrideW == 1 && fph >= 0 && fpw >= 0)
+            {
+                var wf = ws.Get(kb, 3, (long)k * qg);
+                kb.Run("conv2d", "flip_filters", LaunchGeometry.Linear((long)k * cg, 16), wf, wt, k, cg, r, s, g);
+                var fp = new Conv2dParams(1, 1, fph, fpw, p.DilationH, p.DilationW, g);
+                new Plan(new Shape(n, k, oh, ow), new Shape(c, kg, r, s), fp).Forward(kb, dy, wf, bias, dx);
+                return;
+            }
             var wT = ws.Get(kb, 2, (long)k * qg);
             Gemm.TransposeInto(kb, wT, 0, kg, wt, 0, qg, kg, qg, g, kg * qg, kg * qg);
             var col = ws.Get(kb, 0, (long)q * nb * pix);
