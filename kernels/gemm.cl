@@ -45,10 +45,22 @@ __kernel void gemm_nn(__global float* restrict c, int cOff, int ldc, int cBatch,
             ROWS(FMA)
         }
     } else {
-        float t[TN];
+        /* Last column tile: whole float16 loads where they fit, zeros past N. */
+        int rem = N - n0;
+        float t[TN / 2];
         for (int k = 0; k < K; k++) {
-            for (int j = 0; j < TN; j++) t[j] = n0 + j < N ? b[k * ldb + j] : 0.0f;
-            float16 bv = vload16(0, t), bw = vload16(1, t);
+            const __global float* bk = b + k * ldb;
+            float16 bv, bw = (float16)(0.0f);
+            if (rem >= TN / 2) {
+                bv = vload16(0, bk);
+                if (rem > TN / 2) {
+                    for (int j = 0; j < TN / 2; j++) t[j] = TN / 2 + j < rem ? bk[TN / 2 + j] : 0.0f;
+                    bw = vload16(0, t);
+                }
+            } else {
+                for (int j = 0; j < TN / 2; j++) t[j] = j < rem ? bk[j] : 0.0f;
+                bv = vload16(0, t);
+            }
             ROWS(FMA)
         }
     }

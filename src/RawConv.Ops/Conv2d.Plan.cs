@@ -6,16 +6,16 @@ namespace RawConv.Ops;
 /// <summary>
 /// Sizes of one convolution and its three kernel passes as GEMMs over chunks of nb images:
 /// forward y_g (K/g × nb·P) = w_g (K/g × C/g·R·S) · col_g; backward-data col_g = w_gᵀ · dy_g, then
-/// col2im; backward-filter dw_g += dy_g · col_gᵀ. Columns j = (image, pixel) side by side make the GEMM
-/// wide at any batch size.
+/// col2im (with stride 1: a forward convolution of dy with flipped filters instead); backward-filter
+/// dw_g += dy_g · col_gᵀ. Columns j = (image, pixel) side by side make the GEMM wide at any batch size.
 /// </summary>
-internal sealed class Plan
+internal sealed class Conv2dPlan
 {
     private readonly int n, c, h, w, k, r, s, oh, ow, g, cg, kg, qg, pix, nb;
     internal readonly int q;
     private readonly Conv2dParams p;
 
-    public Plan(Shape xs, Shape ws, Conv2dParams p)
+    public Conv2dPlan(Shape xs, Shape ws, Conv2dParams p)
     {
         (n, c, h, w) = (xs[0], xs[1], xs[2], xs[3]);
         (k, cg, r, s) = (ws[0], ws[1], ws[2], ws[3]);
@@ -30,7 +30,7 @@ internal sealed class Plan
         long perImage = Math.Max(1L, (long)Math.Max(q, k) * pix);
         nb = (int)Math.Clamp(Conv2d.ColumnBudget / perImage, 1, Math.Max(n, 1));
         Kernels.Int("conv2d", (long)nb * perImage);
-        Kernels.Int("conv2d", (long)n * Math.Max(c * h * w, k * pix));
+        Kernels.Int("conv2d", n * Math.Max((long)c * h * w, (long)k * pix));
     }
 
     public void Forward(IKernelBackend kb, DeviceBuffer x, DeviceBuffer wt, DeviceBuffer? bias, DeviceBuffer y)
@@ -60,7 +60,7 @@ internal sealed class Plan
                 var wf = ws.Get(kb, 3, (long)k * qg);
                 kb.Run("conv2d", "flip_filters", LaunchGeometry.Linear((long)k * cg, 16), wf, wt, k, cg, r, s, g);
                 var fp = new Conv2dParams(1, 1, fph, fpw, p.DilationH, p.DilationW, g);
-                new Plan(new Shape(n, k, oh, ow), new Shape(c, kg, r, s), fp).Forward(kb, dy, wf, bias, dx);
+                new Conv2dPlan(new Shape(n, k, oh, ow), new Shape(c, kg, r, s), fp).Forward(kb, dy, wf, bias, dx);
                 return;
             }
             var wT = ws.Get(kb, 2, (long)k * qg);

@@ -23,6 +23,7 @@ public static class Gemm
         if (c is not null) Guard.Float(op, "c", c);
         Guard.Finite(op, "a", a);
         Guard.Finite(op, "b", b);
+        Kernels.Int(op, Math.Max((long)m * n, Math.Max(a.Count, b.Count)));
         var y = Tensor.Zeros(be, new Shape(m, n));
         bool useC = c is not null && beta != 0f;
         if (be.AsKernel() is { } k)

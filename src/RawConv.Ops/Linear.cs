@@ -88,6 +88,7 @@ public static class Linear
         Guard.That(xs.Rank is 2 or 4 && w.Shape.Rank == 2, op, $"x {xs} must be (N, in) or (N, C, H, W) and w {w.Shape} (out, in)");
         int n = xs[0], inF = (int)(xs.Count / Math.Max(n, 1));
         Guard.That(w.Shape[1] == inF, op, $"x {xs} has {inF} features per sample but w {w.Shape} expects {w.Shape[1]}");
+        Kernels.Int(op, Math.Max(xs.Count, w.Count));
         return (n, inF, w.Shape[0]);
     }
 

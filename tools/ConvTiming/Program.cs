@@ -3,7 +3,7 @@
 using System.Diagnostics;
 using RawConv;
 using RawConv.Ops;
-using Plan = RawConv.Ops.Plan;
+
 
 string device = args.Length > 0 ? args[0] : "opencl";
 var batches = args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToArray() : [16, 1];
@@ -100,7 +100,7 @@ if (only.Contains("parts"))
         var ws = new Shape(k, c / p.Groups, rs, rs);
         var ys = Conv2d.OutputShape(xs, ws, p);
         using var x = Rnd(xs);
-        var plan = new Plan(xs, ws, p);
+        var plan = new Conv2dPlan(xs, ws, p);
         var kb = (IKernelBackend)b;
         long cols = (long)n * ys[2] * ys[3];
         double ti = Time(() => { var col = Tensor.Zeros(b, new Shape(plan.q, (int)cols)); plan.Im2col(kb, col.Buffer, x.Buffer, 0, n, (int)cols, 1); return col; });
@@ -112,3 +112,17 @@ if (only.Contains("parts"))
         double tg = Time(() => Gemm.Forward(a, bb, null));
         Console.WriteLine($"{name}: im2col {ti * 1e3:F1} ms, transposed {tt * 1e3:F1} ms (alloc {tz * 1e3:F1}), gemm per group {kg}x{cols}x{qg} {tg * 1e3:F1} ms {2.0 * kg * cols * qg / tg / 1e9:F1} GF/s");
     }
+
+if (only == "" || only.Contains("fc"))
+    foreach (int n in batches)
+        foreach (var (name, inF, outF) in new[] { ("fc6", 9216, 4096), ("fc7", 4096, 4096), ("fc8", 4096, 1000) })
+        {
+            using var x = Rnd(new Shape(n, inF));
+            using var w = Rnd(new Shape(outF, inF));
+            using var dy = Rnd(new Shape(n, outF));
+            double fl = 2.0 * n * inF * outF;
+            double tf = Time(() => Linear.Forward(x, w, null));
+            double td = Time(() => Linear.BackwardData(dy, w, x.Shape));
+            double tw = Time(() => Linear.BackwardWeight(x, dy));
+            Console.WriteLine($"{name} batch {n}: fwd {tf * 1e3:F1} ms {fl / tf / 1e9:F1} GF/s | bwd-data {td * 1e3:F1} ms {fl / td / 1e9:F1} | bwd-weight {tw * 1e3:F1} ms {fl / tw / 1e9:F1}");
+        }
