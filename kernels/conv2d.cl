@@ -5,8 +5,8 @@
  * q = (c·R + r)·S + s indexes the C·R·S taps (groups stacked: c = g·C/g + c').
  *
  * im2col: col[q·qStride + j·jStride] = x[n, c, oh·sh − ph + r·dh, ow·sw − pw + s·dw] (0 outside).
- *   jStride = 1, qStride = nb·P: (taps × pixels), the B of forward; qStride = 1, jStride = C·R·S:
- *   (pixels × taps), the B of backward-filter. One work-item per (tap q, image) loops over the
+ *   jStride = 1, qStride = nb·P gives (taps × pixels): the B of forward, the A of backward-filter
+ *   (qStride = 1, jStride = C·R·S would give pixels × taps). One work-item per (tap q, image) loops over the
  *   image's P pixels: few, large work-groups (PoCL pays per work-group). Dim 0 over q, dim 1 over
  *   images of the chunk. Launch: global (C·R·S, nb).
  * col2im: the adjoint, as a gather (no atomics): dx[n, c, h, w] = Σ_{r,s} col[q, j] over the taps

@@ -7,7 +7,7 @@ namespace RawConv.Ops;
 /// Sizes of one convolution and its three kernel passes as GEMMs over chunks of nb images:
 /// forward y_g (K/g × nb·P) = w_g (K/g × C/g·R·S) · col_g; backward-data col_g = w_gᵀ · dy_g, then
 /// col2im (with stride 1: a forward convolution of dy with flipped filters instead); backward-filter
-/// dw_g += dy_g · col_gᵀ. Columns j = (image, pixel) side by side make the GEMM wide at any batch size.
+/// dw_gᵀ += col_g · dy_gᵀ. Columns j = (image, pixel) side by side make the GEMMs wide at any batch size.
 /// </summary>
 internal sealed class Conv2dPlan
 {
@@ -81,19 +81,24 @@ internal sealed class Conv2dPlan
 
     public void BackwardFilter(IKernelBackend kb, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw)
     {
+        // dw_gᵀ (C/g·R·S × K/g) = col_g · dy_gᵀ: the column buffer is the A operand as laid out for
+        // forward, dy per image transposed to (pixels × K) is B, and the small result is transposed
+        // into dw at the end.
         var ws = Workspace.For(kb);
         lock (ws.Gate)
         {
             var col = ws.Get(kb, 0, (long)q * nb * pix);
-            var rows = ws.Get(kb, 1, (long)k * nb * pix);
+            var dyT = ws.Get(kb, 1, (long)k * nb * pix);
+            var dwT = ws.Get(kb, 2, (long)k * qg);
             for (int n0 = 0; n0 < n; n0 += nb)
             {
                 int m = Math.Min(nb, n - n0), cols = m * pix;
-                Im2col(kb, col, x, n0, m, qStride: 1, jStride: q);
-                Rows(kb, rows, dy, n0, m);
-                Gemm.Nn(kb, new Mat(dw, 0, qg, kg * qg), new Mat(rows, 0, cols, kg * cols), new Mat(col, 0, q, qg),
-                    kg, qg, cols, g, beta: n0 == 0 ? 0f : 1f);
+                Im2col(kb, col, x, n0, m, qStride: cols, jStride: 1);
+                Gemm.TransposeInto(kb, dyT, 0, k, dy, n0 * k * pix, pix, k, pix, m, pix * k, k * pix);
+                Gemm.Nn(kb, new Mat(dwT, 0, kg, qg * kg), new Mat(col, 0, cols, qg * cols), new Mat(dyT, 0, k, kg),
+                    qg, kg, cols, g, beta: n0 == 0 ? 0f : 1f);
             }
+            Gemm.TransposeInto(kb, dw, 0, qg, dwT, 0, kg, qg, kg, g, kg * qg, qg * kg);
         }
     }
 
