@@ -90,5 +90,9 @@ RC_FN uint as_uint(float x) { return __builtin_bit_cast(uint, x); }
 
 RC_FN float4 vload4(size_t i, const float* p) { const float* q = p + 4 * i; return (float4){q[0], q[1], q[2], q[3]}; }
 RC_FN void vstore4(float4 v, size_t i, float* p) { float* q = p + 4 * i; q[0] = v.x; q[1] = v.y; q[2] = v.z; q[3] = v.w; }
+RC_FN float8 vload8(size_t i, const float* p) { const float* q = p + 8 * i; return (float8){q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]}; }
+RC_FN void vstore8(float8 v, size_t i, float* p) { float* q = p + 8 * i; for (int j = 0; j < 8; j++) q[j] = v[j]; }
+RC_FN float16 vload16(size_t i, const float* p) { const float* q = p + 16 * i; float16 v; for (int j = 0; j < 16; j++) v[j] = q[j]; return v; }
+RC_FN void vstore16(float16 v, size_t i, float* p) { float* q = p + 16 * i; for (int j = 0; j < 16; j++) q[j] = v[j]; }
 
 #endif
