@@ -54,6 +54,6 @@ public static class AvgPool2d
     private static Shape Output(string op, Shape x, Pool2dParams p)
     {
         Guard.That(p.DilationH == 1 && p.DilationW == 1, op, $"dilation {p.DilationH}×{p.DilationW} is not supported (PyTorch's avg_pool2d has none)");
-        return p.Output(op, x);
+        return MaxPool2d.Output(op, x, p);
     }
 }

@@ -26,15 +26,13 @@ public sealed record Pool2dParams(int KernelH, int KernelW, int StrideH, int Str
         return o;
     }
 
-    /// <summary>Checks the parameters themselves (positive sizes, pad ≤ kernel/2 as PyTorch requires).</summary>
+    /// <summary>Checks the parameters themselves (positive sizes, non-negative padding; ONNX allows padding past kernel/2, so do we, as long as every window touches the input).</summary>
     internal void Validate(string op)
     {
         Guard.That(KernelH >= 1 && KernelW >= 1, op, $"kernel {KernelH}×{KernelW} must be ≥ 1");
         Guard.That(StrideH >= 1 && StrideW >= 1, op, $"stride {StrideH}×{StrideW} must be ≥ 1");
         Guard.That(DilationH >= 1 && DilationW >= 1, op, $"dilation {DilationH}×{DilationW} must be ≥ 1");
         Guard.That(PadH >= 0 && PadW >= 0, op, $"padding {PadH}×{PadW} must be ≥ 0");
-        Guard.That(PadH <= KernelH / 2 && PadW <= KernelW / 2, op,
-            $"padding {PadH}×{PadW} must be at most half the kernel {KernelH}×{KernelW} (PyTorch's rule)");
     }
 
     /// <summary>Output shape (N, C, OH, OW) of a 4-D input, validating everything.</summary>

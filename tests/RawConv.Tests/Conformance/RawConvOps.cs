@@ -1,3 +1,4 @@
+#define RAWCONV_ALL_OPS
 using RawConv.Ops;
 
 namespace RawConv.Tests.Conformance;
