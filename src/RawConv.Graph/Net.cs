@@ -1,0 +1,181 @@
+using RawConv.Ops;
+
+namespace RawConv.Graph;
+
+/// <summary>A layer's learnable tensors.</summary>
+public sealed record LayerParams(Tensor Weight, Tensor? Bias) : IDisposable
+{
+    public void Dispose()
+    {
+        Weight.Dispose();
+        Bias?.Dispose();
+    }
+}
+
+/// <summary>
+/// A network on one backend: the spec plus weights. Forward to any layer with every activation and
+/// switch kept (<see cref="ForwardPass"/>); backward from any layer with a chosen ReLU rule
+/// (Net.Backward.cs).
+/// </summary>
+public sealed partial class Net : IDisposable
+{
+    private readonly Dictionary<string, LayerParams> parameters = new();
+
+    /// <summary>A network with zero weights; load or initialise them before use.</summary>
+    public Net(NetSpec spec, IBackend backend)
+    {
+        Spec = spec.Validate();
+        Backend = backend;
+        var shapes = spec.Shapes();
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            var l = spec.Layers[i];
+            if (l.WeightShape(shapes[i]) is not { } ws) continue;
+            parameters[l.Name] = new LayerParams(Tensor.Zeros(backend, ws),
+                l.BiasLength > 0 ? Tensor.Zeros(backend, new Shape(l.BiasLength)) : null);
+        }
+    }
+
+    /// <summary>The architecture.</summary>
+    public NetSpec Spec { get; }
+    /// <summary>Where the weights and activations live.</summary>
+    public IBackend Backend { get; }
+    /// <summary>Layers with parameters, by name.</summary>
+    public IReadOnlyDictionary<string, LayerParams> Parameters => parameters;
+
+    /// <summary>Replaces the weight (and bias) of <paramref name="layer"/> with host data, checking shapes.</summary>
+    public void SetParams(string layer, float[] weight, float[]? bias)
+    {
+        if (!parameters.TryGetValue(layer, out var p))
+            throw new RawConvException($"{Spec.Name}: layer '{layer}' has no parameters");
+        if (weight.Length != p.Weight.Count)
+            throw new RawConvException($"{Spec.Name}: layer '{layer}' weight needs {p.Weight.Shape} = {p.Weight.Count} values, got {weight.Length}");
+        if ((bias?.Length ?? 0) != (p.Bias?.Count ?? 0))
+            throw new RawConvException($"{Spec.Name}: layer '{layer}' bias needs {p.Bias?.Count ?? 0} values, got {bias?.Length ?? 0}");
+        Backend.Upload<float>(p.Weight.Buffer, weight);
+        if (bias != null && p.Bias != null) Backend.Upload<float>(p.Bias.Buffer, bias);
+    }
+
+    /// <summary>Gaussian weights (std = sqrt(2 / fan-in), He et al.) and zero biases, from <paramref name="seed"/>.</summary>
+    public void InitializeRandom(int seed)
+    {
+        var rng = new Random(seed);
+        foreach (var (name, p) in parameters)
+        {
+            var s = p.Weight.Shape;
+            double std = Math.Sqrt(2.0 / (s.Count / s[0]));
+            var w = new float[p.Weight.Count];
+            for (long i = 0; i < w.LongLength; i++)
+                w[i] = (float)(std * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+            SetParams(name, w, p.Bias != null ? new float[p.Bias.Count] : null);
+        }
+    }
+
+    /// <summary>
+    /// Runs the input through the layers up to and including <paramref name="until"/> (default: all),
+    /// keeping every layer's output and every pooling layer's switches. Dropout masks are drawn from
+    /// <paramref name="seed"/> when <paramref name="training"/>.
+    /// </summary>
+    public ForwardPass Forward(Tensor x, string? until = null, bool training = false, ulong seed = 0)
+    {
+        var expected = Spec.InputShape(x.Shape.Rank == 4 ? x.Shape.N : 1);
+        if (x.Shape != expected)
+            throw new RawConvException($"{Spec.Name}: input {x.Shape} does not match the network's input {expected}");
+        if (!ReferenceEquals(x.Backend, Backend))
+            throw new RawConvException($"{Spec.Name}: input lives on {x.Backend.Name}, the network on {Backend.Name}");
+        int last = until is null ? Spec.Layers.Count - 1 : Spec.IndexOf(until);
+        var pass = new ForwardPass(x);
+        Tensor cur = x;
+        for (int i = 0; i <= last; i++)
+        {
+            var layer = Spec.Layers[i];
+            Tensor y;
+            switch (layer)
+            {
+                case ConvLayer c:
+                    var cp = parameters[c.Name];
+                    y = Conv2d.Forward(cur, cp.Weight, cp.Bias, c.Params);
+                    break;
+                case ReluLayer:
+                    y = Relu.Forward(cur);
+                    break;
+                case LrnLayer n:
+                    y = Lrn.Forward(cur, n.Params);
+                    break;
+                case MaxPoolLayer m:
+                    (y, var sw) = MaxPool2d.Forward(cur, m.Params);
+                    pass.Switches[m.Name] = sw;
+                    break;
+                case AvgPoolLayer a:
+                    y = AvgPool2d.Forward(cur, a.Params, a.CountIncludePad);
+                    break;
+                case FcLayer f:
+                    var fp = parameters[f.Name];
+                    y = Linear.Forward(cur, fp.Weight, fp.Bias);
+                    break;
+                case DropoutLayer d:
+                    if (training)
+                    {
+                        (y, var mask) = Dropout.Forward(cur, d.P, true, seed + (ulong)i * 0x9E3779B97F4A7C15UL);
+                        pass.Masks[d.Name] = mask;
+                    }
+                    else y = cur.Reshape(cur.Shape);
+                    break;
+                case FlattenLayer fl:
+                    y = cur.Reshape(fl.OutputShape(cur.Shape));
+                    break;
+                case SoftmaxLayer:
+                    y = Softmax.Forward(cur, 1);
+                    break;
+                default:
+                    throw new RawConvException($"{Spec.Name}: layer '{layer.Name}' of type {layer.GetType().Name} is not supported");
+            }
+            pass.Add(layer.Name, y);
+            cur = y;
+        }
+        return pass;
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in parameters.Values) p.Dispose();
+        parameters.Clear();
+    }
+}
+
+/// <summary>The result of <see cref="Net.Forward"/>: the input, each layer's output (taps), switches and dropout masks.</summary>
+public sealed class ForwardPass : IDisposable
+{
+    private readonly List<(string Name, Tensor Output)> outputs = new();
+
+    internal ForwardPass(Tensor input) => Input = input;
+
+    /// <summary>The network input (not owned).</summary>
+    public Tensor Input { get; }
+    /// <summary>Pooling switches by layer name.</summary>
+    public Dictionary<string, Tensor> Switches { get; } = new();
+    /// <summary>Dropout masks by layer name (training only).</summary>
+    public Dictionary<string, Tensor> Masks { get; } = new();
+    /// <summary>Names of the layers run, in order.</summary>
+    public IEnumerable<string> Layers => outputs.Select(o => o.Name);
+    /// <summary>The last layer's output.</summary>
+    public Tensor Output => outputs[^1].Output;
+
+    /// <summary>The output of layer <paramref name="name"/> ("input" for the input).</summary>
+    public Tensor this[string name] => name == "input" ? Input
+        : outputs.FirstOrDefault(o => o.Name == name).Output
+          ?? throw new RawConvException($"no activation for layer '{name}'; this pass ran {string.Join(", ", Layers)}");
+
+    /// <summary>The input of layer at position <paramref name="i"/> of the pass.</summary>
+    internal Tensor InputOf(int i) => i == 0 ? Input : outputs[i - 1].Output;
+
+    internal void Add(string name, Tensor y) => outputs.Add((name, y));
+
+    public void Dispose()
+    {
+        foreach (var (_, t) in outputs) t.Dispose();
+        foreach (var t in Switches.Values) t.Dispose();
+        foreach (var t in Masks.Values) t.Dispose();
+        outputs.Clear();
+    }
+}

@@ -1,0 +1,76 @@
+using RawConv.Graph;
+
+namespace RawConv.Tests.Graph;
+
+public class NetSpecTests
+{
+    [Fact]
+    public void BvlcAlexNetHasThePublishedShapesParametersAndMultiplyAdds()
+    {
+        var net = Zoo.CaffeAlexNet();
+        var shapes = net.Shapes();
+        int Spatial(string layer) => shapes[net.IndexOf(layer) + 1].H;
+        Assert.Equal(55, Spatial("conv1"));
+        Assert.Equal(27, Spatial("pool1"));
+        Assert.Equal(27, Spatial("conv2"));
+        Assert.Equal(13, Spatial("pool2"));
+        Assert.Equal(13, Spatial("conv5"));
+        Assert.Equal(6, Spatial("pool5"));
+        Assert.Equal(new Shape(1, 1000), shapes[^1]);
+        Assert.Equal(60_965_224, net.ParameterCount());
+        Assert.InRange(net.MultiplyAdds(), 724_000_000, 725_000_000);
+    }
+
+    [Fact]
+    public void TorchvisionAlexNetMatchesTorchvision()
+    {
+        var net = Zoo.TorchvisionAlexNet();
+        Assert.Equal(61_100_840, net.ParameterCount());   // sum(p.numel()) of torchvision.models.alexnet()
+        Assert.InRange(net.MultiplyAdds(), 710_000_000, 718_000_000);
+        Assert.Equal(new Shape(1, 256, 6, 6), net.Shapes()[net.IndexOf("pool5") + 1]);
+    }
+
+    [Fact]
+    public void ZfNetFollowsThePaper()
+    {
+        var net = Zoo.ZfNet();
+        var shapes = net.Shapes();
+        Assert.Equal(new Shape(1, 96, 110, 110), shapes[net.IndexOf("conv1") + 1]);
+        Assert.Equal(new Shape(1, 96, 55, 55), shapes[net.IndexOf("pool1") + 1]);
+        Assert.Equal(new Shape(1, 256, 26, 26), shapes[net.IndexOf("conv2") + 1]);
+        Assert.Equal(new Shape(1, 256, 13, 13), shapes[net.IndexOf("pool2") + 1]);
+        Assert.Equal(new Shape(1, 256, 6, 6), shapes[net.IndexOf("pool5") + 1]);
+    }
+
+    [Fact]
+    public void JsonRoundTripsEveryZooNet()
+    {
+        foreach (var name in Zoo.Names)
+        {
+            var net = Zoo.Get(name);
+            var back = NetSpec.FromJson(net.ToJson());
+            Assert.Equal(net.Layers, back.Layers);
+            Assert.Equal(net.ParameterCount(), back.ParameterCount());
+        }
+    }
+
+    [Fact]
+    public void BadDescriptionsAreNamed()
+    {
+        var e = Assert.Throws<RawConvException>(() => NetSpec.FromJson("{\"name\": \"x\", \"layers\": [{\"type\": \"warp9\", \"name\": \"a\"}]}", "my.json"));
+        Assert.Contains("my.json", e.Message);
+        var tooSmall = new NetSpec("tiny", 3, 4, 4, [new ConvLayer("conv1", 8, 5, 5)]);
+        var e2 = Assert.Throws<RawConvException>(() => tooSmall.Validate());
+        Assert.Contains("conv1", e2.Message);
+        var dup = new NetSpec("dup", 3, 8, 8, [new ReluLayer("a"), new ReluLayer("a")]);
+        Assert.Contains("twice", Assert.Throws<RawConvException>(() => dup.Validate()).Message);
+    }
+
+    [Fact]
+    public void InfoListsEveryLayer()
+    {
+        var info = Zoo.CaffeAlexNet().Info();
+        foreach (var l in new[] { "conv1", "norm1", "pool5", "fc8", "prob" }) Assert.Contains(l, info);
+        Assert.Contains("60,965,224", info);
+    }
+}
