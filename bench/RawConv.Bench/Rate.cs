@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
@@ -46,7 +47,9 @@ public sealed class BenchConfig : ManualConfig
 {
     public BenchConfig()
     {
-        AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(5).WithLaunchCount(1).WithInvocationCount(1).WithUnrollFactor(1));
+        // In-process: no per-case rebuild; the device and its compiled kernels are set up once per case anyway.
+        AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(5).WithLaunchCount(1).WithInvocationCount(1).WithUnrollFactor(1)
+            .WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance));
         AddColumn(new RateColumn());
     }
 }
