@@ -108,6 +108,22 @@ public class PreprocessTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MeanImageReadsFromNpy()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"rawconv-mean-{Environment.ProcessId}.npy");
+        try
+        {
+            Npy.Write(path, [1, 3, 2, 2], Enumerable.Range(0, 12).Select(i => (double)i).ToArray());
+            var m = MeanImage.FromNpy(path);
+            Assert.Equal((3, 2, 2), (m.Channels, m.Height, m.Width));
+            Assert.Equal(Enumerable.Range(0, 12).Select(i => (float)i), m.Data);
+            Npy.Write(path, [12], new float[12]);
+            Assert.Throws<RawConvException>(() => MeanImage.FromNpy(path));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void CentreCropRoundsHalfToEvenAndPads()
     {
         var img = RandomImage(10, 7, 1, 1);

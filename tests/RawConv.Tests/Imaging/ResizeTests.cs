@@ -96,8 +96,10 @@ public class ResizeTests(ITestOutputHelper output)
             var (si, di) = PrepRef.Load($"fres_{r[0]}_in");
             var (so, dout) = PrepRef.Load($"fres_{r[0]}_out");
             var got = Resize.Bilinear((float[])di, si[0], si[1], si[2], so[1], so[2]);
+            var e = (float[])dout;
+            output.WriteLine($"float {r[0]} ({si[0]}, {si[1]}, {si[2]}) → ({so[1]}, {so[2]}): max abs diff {got.Zip(e, (a, b) => Math.Abs(a - b)).Max():E2}");
             // Same float32 operations in the same order as PyTorch; only summation order inside the compiler's
-            // vectorized loops can differ, so a few ulps of 0–1 data.
+            // vectorized loops can differ, so a few ulps of 0–1 data (measured: at most 1.2e-7, one ulp).
             Check.Close(got, (float[])dout, 1e-6, 1e-5, $"float resize {r[0]}");
         }
     }
@@ -125,6 +127,21 @@ public class ResizeTests(ITestOutputHelper output)
         // 1:2 upscale: output x samples input at (x + 0.5)/2 − 0.5, clamped at the edges.
         var u = Resize.Bilinear(new float[] { 0, 8, 16 }, 1, 1, 3, 1, 6);
         Assert.Equal(new[] { 0f, 2, 6, 10, 14, 16 }, u);
+    }
+
+    [Fact]
+    public void SixteenBitAndTensorsGoThroughTheFloatPath()
+    {
+        var img = new Image(9, 7, 1, 16);
+        for (int i = 0; i < img.Data.Length; i++) img.Data[i] = (ushort)(i * 997 % 65536);
+        var r = Resize.Bilinear(img, 4, 5);
+        var f = Resize.Bilinear(Resize.ToPlanes(img), 1, 7, 9, 5, 4);
+        Assert.Equal(16, r.BitDepth);
+        Assert.Equal(f.Select(v => (ushort)MathF.Round(v)).ToArray(), r.Data);
+        using var t = Tensor.FromArray(new ReferenceBackend(), Shape.Nchw(2, 1, 7, 9), [.. Resize.ToPlanes(img), .. Resize.ToPlanes(img)]);
+        using var rt = Resize.Bilinear(t, 5, 4);
+        Assert.Equal(Shape.Nchw(2, 1, 5, 4), rt.Shape);
+        Assert.Equal([.. f, .. f], rt.ToArray());
     }
 
     [Fact]
