@@ -45,7 +45,7 @@ def main(out):
         cases = [(name, "shorter256", im, sw, sh), (name, "third", im, w // 3, h // 3),
                  (name, "odd", im, int(w * 0.37) | 1, int(h * 0.53) | 1), (name, "wide", im, w - 7, h // 5),
                  (name + "_crop", "up", crop, 211, 150), (name + "_crop", "mixed", crop, 40, 190),
-                 (name + "_crop", "hdown", crop, 31, 83), (name + "_grey", "odd", grey, 45, 29), (name + "_grey", "up", grey, 130, 101)]
+                 (name + "_crop", "hdown", crop, 31, 83), (name + "_crop", "vonly", crop, 97, 40), (name + "_grey", "odd", grey, 45, 29), (name + "_grey", "up", grey, 130, 101)]
         for src, tag, img, ow, oh in cases:
             case = f"{src}_{tag}"
             np.save(os.path.join(out, f"resize_{case}.npy"), np.asarray(img.resize((ow, oh), Image.BILINEAR)))

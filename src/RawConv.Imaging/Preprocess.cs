@@ -27,10 +27,10 @@ public sealed record PreprocessOptions(int ResizeShorter, int CropHeight, int Cr
     public MeanImage? MeanImage { get; init; }
 
     /// <summary>Caffe's bvlc_alexnet: shorter side 256, centre crop 227, BGR, 0–255, mean (104, 117, 123) in BGR order.</summary>
-    public static PreprocessOptions Caffe { get; } = new(256, 227, 227, true, 1f, [104f, 117f, 123f], null);
+    public static PreprocessOptions Caffe => new(256, 227, 227, true, 1f, [104f, 117f, 123f], null);
 
     /// <summary>torchvision's ImageNet eval transform: Resize(256), CenterCrop(224), ToTensor, Normalize(mean, std).</summary>
-    public static PreprocessOptions Torchvision { get; } = new(256, 224, 224, false, 1f / 255f, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
+    public static PreprocessOptions Torchvision => new(256, 224, 224, false, 1f / 255f, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
 }
 
 /// <summary>Turns images into network input tensors (1, 3, H, W); <see cref="Deprocess"/> is the exact inverse.</summary>

