@@ -1,0 +1,147 @@
+namespace RawConv.Imaging;
+
+/// <summary>A full mean image (C, H, W), planar, in the tensor's channel order (Caffe's mean.binaryproto style).</summary>
+public sealed record MeanImage(float[] Data, int Channels, int Height, int Width)
+{
+    /// <summary>Reads a mean image from a .npy of shape (C, H, W) or (1, C, H, W).</summary>
+    public static MeanImage FromNpy(string path)
+    {
+        var (shape, data, _) = Npy.Read(path);
+        var dims = shape.Length == 4 && shape[0] == 1 ? shape[1..] : shape;
+        if (dims.Length != 3) throw new RawConvException($"{path}: mean image of shape ({string.Join(", ", shape)}) is not (C, H, W)");
+        var f = data as float[] ?? new float[data.Length];
+        if (data is not float[])
+            for (int i = 0; i < f.Length; i++) f[i] = Convert.ToSingle(data.GetValue(i));
+        return new MeanImage(f, dims[0], dims[1], dims[2]);
+    }
+}
+
+/// <summary>
+/// An image-to-tensor pipeline: resize the shorter side (antialiased bilinear, Pillow-exact, 0 = keep), centre
+/// crop (0 = none), channel order, <c>x = v·Scale</c> on 0–255 samples, minus <see cref="Mean"/> (one value per
+/// channel in the tensor's order, or one for all; or <see cref="MeanImage"/>), divided by <see cref="Std"/> if given.
+/// </summary>
+public sealed record PreprocessOptions(int ResizeShorter, int CropHeight, int CropWidth, bool Bgr, float Scale, float[] Mean, float[]? Std)
+{
+    /// <summary>A full mean image subtracted after cropping instead of <see cref="Mean"/>; centre-cropped if larger than the crop.</summary>
+    public MeanImage? MeanImage { get; init; }
+
+    /// <summary>Caffe's bvlc_alexnet: shorter side 256, centre crop 227, BGR, 0–255, mean (104, 117, 123) in BGR order.</summary>
+    public static PreprocessOptions Caffe => new(256, 227, 227, true, 1f, [104f, 117f, 123f], null);
+
+    /// <summary>torchvision's ImageNet eval transform: Resize(256), CenterCrop(224), ToTensor, Normalize(mean, std).</summary>
+    public static PreprocessOptions Torchvision => new(256, 224, 224, false, 1f / 255f, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
+}
+
+/// <summary>Turns images into network input tensors (1, 3, H, W); <see cref="Deprocess"/> is the exact inverse.</summary>
+public static class Preprocess
+{
+    /// <summary>The preprocessed image as a tensor (1, 3, H, W) on <paramref name="backend"/>.</summary>
+    public static Tensor ToTensor(Image img, PreprocessOptions o, IBackend backend)
+    {
+        var (f, h, w) = ToPlanes(img, o);
+        return Tensor.FromArray(backend, Shape.Nchw(1, 3, h, w), f);
+    }
+
+    /// <summary>Several images as one batch (N, 3, H, W); they must come out the same size (use a crop).</summary>
+    public static Tensor Batch(IReadOnlyList<Image> images, PreprocessOptions o, IBackend backend)
+    {
+        if (images.Count == 0) throw new RawConvException("preprocess: empty batch");
+        var planes = images.Select(i => ToPlanes(i, o)).ToList();
+        var (_, h, w) = planes[0];
+        for (int i = 1; i < planes.Count; i++)
+            if (planes[i].H != h || planes[i].W != w)
+                throw new RawConvException($"preprocess: batch image {i} comes out {planes[i].W}×{planes[i].H}, image 0 {w}×{h} (set a crop size)");
+        var all = new float[(long)planes.Count * 3 * h * w];
+        for (int i = 0; i < planes.Count; i++) planes[i].Data.CopyTo(all, (long)i * 3 * h * w);
+        return Tensor.FromArray(backend, Shape.Nchw(planes.Count, 3, h, w), all);
+    }
+
+    /// <summary>The preprocessed image as planar floats (3, H, W) with its size.</summary>
+    public static (float[] Data, int H, int W) ToPlanes(Image img, PreprocessOptions o)
+    {
+        Validate(o, 3);
+        var im = Geometry(img, o);
+        int h = im.Height, w = im.Width, plane = h * w;
+        var mean = MeanPlanes(o, h, w);
+        var f = new float[3 * plane];
+        for (int c = 0; c < 3; c++)
+        {
+            int src = o.Bgr ? 2 - c : c;
+            float sd = o.Std is null ? 1f : o.Std.Length == 1 ? o.Std[0] : o.Std[c];
+            for (int p = 0; p < plane; p++)
+            {
+                float x = im.Data[p * 3 + src] * o.Scale - mean(c, p);
+                f[c * plane + p] = o.Std is null ? x : x / sd;
+            }
+        }
+        return (f, h, w);
+    }
+
+    /// <summary>The geometric part alone: 8-bit RGB, shorter side resized, centre-cropped.</summary>
+    public static Image Geometry(Image img, PreprocessOptions o)
+    {
+        var im = img.Channels == 3 && img.BitDepth == 8 ? img : img.ToRgb8();
+        if (o.ResizeShorter > 0) im = Resize.ShorterSide(im, o.ResizeShorter);
+        if (o.CropHeight > 0 && o.CropWidth > 0) im = CenterCrop(im, o.CropWidth, o.CropHeight);
+        return im;
+    }
+
+    /// <summary>
+    /// torchvision's center_crop: top = round((H − h)/2), left = round((W − w)/2) with Python's round-half-even;
+    /// an image smaller than the crop is first zero-padded by ⌊(h − H)/2⌋ on top (and left), the rest at the bottom.
+    /// </summary>
+    public static Image CenterCrop(Image img, int width, int height)
+    {
+        if (width <= 0 || height <= 0) throw new RawConvException($"crop: size {width}×{height} must be positive (image {img})");
+        int padL = width > img.Width ? (width - img.Width) / 2 : 0, padT = height > img.Height ? (height - img.Height) / 2 : 0;
+        int pw = Math.Max(width, img.Width), ph = Math.Max(height, img.Height);
+        int left = (int)Math.Round((pw - width) / 2.0, MidpointRounding.ToEven) - padL;
+        int top = (int)Math.Round((ph - height) / 2.0, MidpointRounding.ToEven) - padT;
+        return Crop(img, left, top, width, height);
+    }
+
+    /// <summary>The region at (left, top) of size width × height; pixels outside the image are zero.</summary>
+    public static Image Crop(Image img, int left, int top, int width, int height)
+    {
+        var o = new Image(width, height, img.Channels, img.BitDepth);
+        int ch = img.Channels;
+        for (int y = 0; y < height; y++)
+        {
+            int sy = y + top;
+            if (sy < 0 || sy >= img.Height) continue;
+            for (int x = 0; x < width; x++)
+            {
+                int sx = x + left;
+                if (sx < 0 || sx >= img.Width) continue;
+                Array.Copy(img.Data, ((long)sy * img.Width + sx) * ch, o.Data, ((long)y * width + x) * ch, ch);
+            }
+        }
+        return o;
+    }
+
+    /// <summary>Per (channel, pixel) mean of the cropped image: per-channel values or the centre of the mean image.</summary>
+    internal static Func<int, int, float> MeanPlanes(PreprocessOptions o, int h, int w)
+    {
+        if (o.MeanImage is { } m)
+        {
+            if (m.Channels != 3 || m.Height < h || m.Width < w || m.Data.Length != (long)m.Channels * m.Height * m.Width)
+                throw new RawConvException($"preprocess: mean image ({m.Channels}, {m.Height}, {m.Width}) with {m.Data.Length} values does not cover (3, {h}, {w})");
+            int top = (int)Math.Round((m.Height - h) / 2.0, MidpointRounding.ToEven), left = (int)Math.Round((m.Width - w) / 2.0, MidpointRounding.ToEven);
+            return (c, p) => m.Data[((long)c * m.Height + top + p / w) * m.Width + left + p % w];
+        }
+        var mean = o.Mean;
+        return mean.Length switch { 0 => (_, _) => 0f, 1 => (_, _) => mean[0], _ => (c, _) => mean[c] };
+    }
+
+    internal static void Validate(PreprocessOptions o, int channels)
+    {
+        if (o.ResizeShorter < 0 || o.CropHeight < 0 || o.CropWidth < 0)
+            throw new RawConvException($"preprocess: negative size (resize {o.ResizeShorter}, crop {o.CropHeight}×{o.CropWidth})");
+        if (o.Scale == 0 || !float.IsFinite(o.Scale)) throw new RawConvException($"preprocess: scale {o.Scale} must be finite and non-zero");
+        if (o.Mean.Length is not (0 or 1) && o.Mean.Length != channels)
+            throw new RawConvException($"preprocess: {o.Mean.Length} mean values for {channels} channels");
+        if (o.Std is { } s && (s.Length is not 1 && s.Length != channels || s.Any(v => v == 0 || !float.IsFinite(v))))
+            throw new RawConvException($"preprocess: std ({string.Join(", ", s)}) must hold 1 or {channels} finite non-zero values");
+    }
+}
