@@ -131,6 +131,10 @@ def build_tv():
     """torchvision's own AlexNet modules, in our layer order (its adaptive 6x6 pool is the identity at 224)."""
     tv = torchvision.models.alexnet()
     f, a, cl = tv.features, tv.avgpool, tv.classifier
+    for seq in (f, cl):
+        for i, m in enumerate(seq):
+            if isinstance(m, nn.ReLU):
+                seq[i] = nn.ReLU()  # torchvision's ReLUs work in place, which would overwrite the conv taps
     mods = [f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12],
             nn.Sequential(a, nn.Flatten()), cl[0], cl[1], cl[2], cl[3], cl[4], cl[5], cl[6], nn.Softmax(dim=1)]
     return Seq(TV, mods), tv
