@@ -35,95 +35,102 @@ public static class OnnxImporter
         var shape = new Shape(1, c0, h0, w0);
         string cur = input.Name;
         long opset = model.OpsetVersion();
-        for (int i = 0; i < g.Nodes.Count; i++)
-        {
-            var n = g.Nodes[i];
-            var ctx = new NodeContext(source, n, inits);
-            var data = n.Inputs.Where(x => x.Length > 0 && !inits.ContainsKey(x)).ToList();
-            if (data.Count != 1 || data[0] != cur || n.Inputs.Count == 0 || n.Inputs[0] != cur)
-                throw ctx.Error($"the graph is not a sequential chain: the node reads [{string.Join(", ", n.Inputs)}], expected '{cur}' as its only data input");
-            if (n.Outputs.Count == 0 || n.Outputs[0].Length == 0) throw ctx.Error("the node has no output");
-            if (n.Domain is not ("" or "ai.onnx")) throw ctx.Error($"domain '{n.Domain}' is not supported");
-            string output = n.Outputs[0];
-            string Name(string outputName) => ImportedNet.Unique(nodeNames.Contains(n.Name) ? n.Name : outputName, used);
-            Layer layer;
-            switch (n.OpType)
-            {
-                case "Conv":
-                    (layer, var cw) = Conv(ctx, Name(output), shape);
-                    weights[layer.Name] = cw;
-                    break;
-                case "Relu":
-                    layer = new ReluLayer(Name(output));
-                    break;
-                case "LRN":
-                    if (!n.Has("size")) throw ctx.Error("LRN needs the 'size' attribute");
-                    layer = new LrnLayer(Name(output), ctx.Int("size", 0), n.GetFloat("alpha", 1e-4f), n.GetFloat("beta", 0.75f), n.GetFloat("bias", 1f));
-                    break;
-                case "MaxPool" or "AveragePool":
-                    layer = Pool(ctx, Name(output), opset);
-                    break;
-                case "Flatten":
-                    if (n.GetInt("axis", 1) != 1) throw ctx.Error($"Flatten axis {n.GetInt("axis", 1)} is not supported (only 1)");
-                    layer = new FlattenLayer(Name(output));
-                    break;
-                case "Reshape":
-                    layer = new FlattenLayer(Name(output));
-                    CheckFlatten(ctx, shape);
-                    break;
-                case "Gemm":
-                    (layer, var gw) = Gemm(ctx, Name(output), shape);
-                    weights[layer.Name] = gw;
-                    break;
-                case "MatMul":
-                {
-                    // MatMul followed by Add of a bias initializer is one fully connected layer.
-                    float[]? bias = null;
-                    if (i + 1 < g.Nodes.Count && g.Nodes[i + 1] is { OpType: "Add" } add && add.Inputs.Contains(output))
-                    {
-                        var other = add.Inputs.FirstOrDefault(x => x != output) ?? "";
-                        bias = new NodeContext(source, add, inits).Tensor(other, "bias", 1, 2).ToFloats();
-                        output = add.Outputs.Count > 0 ? add.Outputs[0] : output;
-                        i++;
-                    }
-                    var b = ctx.Tensor(n.Inputs.Count > 1 ? n.Inputs[1] : "", "B", 2);
-                    int inF = (int)b.Dims[0], outF = (int)b.Dims[1];
-                    CheckIn(ctx, shape, inF);
-                    if (bias != null && bias.Length != outF) throw ctx.Error($"the bias after MatMul has {bias.Length} values, the weight has {outF} outputs");
-                    layer = new FcLayer(Name(output), outF, bias != null);
-                    weights[layer.Name] = (Transpose(b.ToFloats(), inF, outF), bias);
-                    break;
-                }
-                case "Dropout":
-                {
-                    float p = n.GetFloat("ratio", 0.5f);
-                    if (n.Inputs.Count > 1 && n.Inputs[1].Length > 0) p = ctx.Tensor(n.Inputs[1], "ratio", 0, 1).ToFloats()[0];
-                    if (!(p >= 0 && p < 1)) throw ctx.Error($"Dropout ratio {p} is not in [0, 1)");
-                    layer = new DropoutLayer(Name(output), p);
-                    break;
-                }
-                case "Softmax":
-                {
-                    long axis = n.GetInt("axis", opset >= 13 ? -1 : 1);
-                    if (axis < 0) axis += shape.Rank;
-                    if (axis != 1 || (opset < 13 && shape.Rank != 2))
-                        throw ctx.Error($"Softmax over axis {n.GetInt("axis", 1)} of {shape} is not supported (only over classes of (N, classes))");
-                    layer = new SoftmaxLayer(Name(output));
-                    break;
-                }
-                default:
-                    throw ctx.Error($"op '{n.OpType}' is not supported by the importer (supported: Conv, Relu, LRN, MaxPool, AveragePool, Flatten, Reshape, Gemm, MatMul+Add, Dropout, Softmax)");
-            }
-            try { shape = layer.OutputShape(shape); }
-            catch (RawConvException e) { throw ctx.Error($"does not fit its input {shape}: {e.Message}"); }
-            layers.Add(layer);
-            cur = output;
-        }
+        try { Chain(); }
+        // OnnxNode's typed attribute reads throw without the file name.
+        catch (ProtoFormatException e) when (!e.Message.StartsWith(source)) { throw new RawConvException($"{source}: {e.Message}", e); }
         string name = g.Name.Length > 0 ? g.Name : Path.GetFileNameWithoutExtension(source);
         var spec = new NetSpec(name, c0, h0, w0, layers);
         try { spec.Validate(); }
         catch (RawConvException e) { throw new RawConvException($"{source}: {e.Message}", e); }
         return new ImportedNet(spec, weights);
+
+        void Chain()
+        {
+            for (int i = 0; i < g.Nodes.Count; i++)
+            {
+                var n = g.Nodes[i];
+                var ctx = new NodeContext(source, n, inits);
+                // Other inputs must be initializers; the per-op reads say so when one is not.
+                if (n.Inputs.Count == 0 || n.Inputs[0] != cur || n.Inputs.Skip(1).Contains(cur))
+                    throw ctx.Error($"the graph is not a sequential chain: the node reads [{string.Join(", ", n.Inputs)}], expected '{cur}' as its first and only data input");
+                if (n.Outputs.Count == 0 || n.Outputs[0].Length == 0) throw ctx.Error("the node has no output");
+                if (n.Domain is not ("" or "ai.onnx")) throw ctx.Error($"domain '{n.Domain}' is not supported");
+                string output = n.Outputs[0];
+                string Name(string outputName) => ImportedNet.Unique(nodeNames.Contains(n.Name) ? n.Name : outputName, used);
+                Layer layer;
+                switch (n.OpType)
+                {
+                    case "Conv":
+                        (layer, var cw) = Conv(ctx, Name(output), shape);
+                        weights[layer.Name] = cw;
+                        break;
+                    case "Relu":
+                        layer = new ReluLayer(Name(output));
+                        break;
+                    case "LRN":
+                        if (!n.Has("size")) throw ctx.Error("LRN needs the 'size' attribute");
+                        layer = new LrnLayer(Name(output), ctx.Int("size", 0), n.GetFloat("alpha", 1e-4f), n.GetFloat("beta", 0.75f), n.GetFloat("bias", 1f));
+                        break;
+                    case "MaxPool" or "AveragePool":
+                        layer = Pool(ctx, Name(output), opset);
+                        break;
+                    case "Flatten":
+                        if (n.GetInt("axis", 1) != 1) throw ctx.Error($"Flatten axis {n.GetInt("axis", 1)} is not supported (only 1)");
+                        layer = new FlattenLayer(Name(output));
+                        break;
+                    case "Reshape":
+                        layer = new FlattenLayer(Name(output));
+                        CheckFlatten(ctx, shape);
+                        break;
+                    case "Gemm":
+                        (layer, var gw) = Gemm(ctx, Name(output), shape);
+                        weights[layer.Name] = gw;
+                        break;
+                    case "MatMul":
+                    {
+                        // MatMul followed by Add of a bias initializer is one fully connected layer.
+                        float[]? bias = null;
+                        if (i + 1 < g.Nodes.Count && g.Nodes[i + 1] is { OpType: "Add" } add && add.Inputs.Contains(output))
+                        {
+                            var other = add.Inputs.FirstOrDefault(x => x != output) ?? "";
+                            bias = new NodeContext(source, add, inits).Tensor(other, "bias", 1, 2).ToFloats();
+                            output = add.Outputs.Count > 0 ? add.Outputs[0] : output;
+                            i++;
+                        }
+                        var b = ctx.Tensor(n.Inputs.Count > 1 ? n.Inputs[1] : "", "B", 2);
+                        int inF = (int)b.Dims[0], outF = (int)b.Dims[1];
+                        CheckIn(ctx, shape, inF);
+                        if (bias != null && bias.Length != outF) throw ctx.Error($"the bias after MatMul has {bias.Length} values, the weight has {outF} outputs");
+                        layer = new FcLayer(Name(output), outF, bias != null);
+                        weights[layer.Name] = (Transpose(b.ToFloats(), inF, outF), bias);
+                        break;
+                    }
+                    case "Dropout":
+                    {
+                        float p = n.GetFloat("ratio", 0.5f);
+                        if (n.Inputs.Count > 1 && n.Inputs[1].Length > 0) p = ctx.Tensor(n.Inputs[1], "ratio", 0, 1).ToFloats()[0];
+                        if (!(p >= 0 && p < 1)) throw ctx.Error($"Dropout ratio {p} is not in [0, 1)");
+                        layer = new DropoutLayer(Name(output), p);
+                        break;
+                    }
+                    case "Softmax":
+                    {
+                        long axis = n.GetInt("axis", opset >= 13 ? -1 : 1);
+                        if (axis < 0) axis += shape.Rank;
+                        if (axis != 1 || (opset < 13 && shape.Rank != 2))
+                            throw ctx.Error($"Softmax over axis {n.GetInt("axis", 1)} of {shape} is not supported (only over classes of (N, classes))");
+                        layer = new SoftmaxLayer(Name(output));
+                        break;
+                    }
+                    default:
+                        throw ctx.Error($"op '{n.OpType}' is not supported by the importer (supported: Conv, Relu, LRN, MaxPool, AveragePool, Flatten, Reshape, Gemm, MatMul+Add, Dropout, Softmax)");
+                }
+                try { shape = layer.OutputShape(shape); }
+                catch (RawConvException e) { throw ctx.Error($"does not fit its input {shape}: {e.Message}"); }
+                layers.Add(layer);
+                cur = output;
+            }
+        }
     }
 
     private static (Layer, (float[], float[]?)) Conv(NodeContext ctx, string name, Shape x)
