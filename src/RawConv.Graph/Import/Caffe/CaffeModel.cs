@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using RawConv.Graph.Onnx;
 
 namespace RawConv.Graph.Import.Caffe;
@@ -103,6 +104,7 @@ public sealed class CaffeModel
         bool hasLegacy = false;
         List<long>? shape = null;
         var data = new List<float>();
+        float[]? packed = null;
         var doubles = new List<double>();
         while (r.Next(out int field, out var wire))
         {
@@ -113,7 +115,19 @@ public sealed class CaffeModel
                     legacy[field - 1] = r.ReadInt32();
                     hasLegacy = true;
                     break;
-                case 5: r.ReadFloats(wire, data); break;
+                case 5 when wire == WireType.LengthDelimited && packed is null && data.Count == 0:
+                {
+                    // The usual form: one packed run of little-endian floats, decoded in one pass.
+                    var bytes = r.ReadBytes();
+                    if (bytes.Length % 4 != 0) throw r.Error($"packed floats of {bytes.Length} bytes, not a multiple of 4");
+                    packed = new float[bytes.Length / 4];
+                    for (int i = 0; i < packed.Length; i++) packed[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+                    break;
+                }
+                case 5:
+                    if (packed != null) { data.AddRange(packed); packed = null; }
+                    r.ReadFloats(wire, data);
+                    break;
                 case 7:
                     r.Expect(wire, WireType.LengthDelimited, "shape");
                     shape = new List<long>();
@@ -128,7 +142,8 @@ public sealed class CaffeModel
                 default: r.Skip(wire); break;
             }
         }
-        if (data.Count > 0 && doubles.Count > 0) throw r.Error("data", "the blob holds both float data and double_data");
+        var floats = packed ?? data.ToArray();
+        if (floats.Length > 0 && doubles.Count > 0) throw r.Error("data", "the blob holds both float data and double_data");
         var dims = shape?.ToArray() ?? legacy;
         long count = 1;
         foreach (var d in dims)
@@ -136,10 +151,10 @@ public sealed class CaffeModel
             if (d < 0 || d > int.MaxValue) throw r.Error(shape != null ? "shape" : "num", $"dimension {d} is out of range in [{string.Join("×", dims)}]");
             count = d == 0 ? 0 : count > int.MaxValue / d ? long.MaxValue : count * d;
         }
-        long present = doubles.Count > 0 ? doubles.Count : data.Count;
+        long present = doubles.Count > 0 ? doubles.Count : floats.Length;
         if (present != count)
             throw r.Error("data", $"blob [{string.Join("×", dims)}] needs {(count == long.MaxValue ? "more than 2^31" : count.ToString())} values, the file holds {present}");
-        var values = doubles.Count > 0 ? doubles.Select(v => (float)v).ToArray() : data.ToArray();
+        var values = doubles.Count > 0 ? doubles.Select(v => (float)v).ToArray() : floats;
         return new CaffeBlob(dims, values, shape is null && hasLegacy);
     }
 }
