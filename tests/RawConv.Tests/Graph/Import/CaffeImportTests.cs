@@ -78,6 +78,17 @@ public class CaffeImportTests
     }
 
     [Fact]
+    public void AveragePoolingAndV1EnumTypes()
+    {
+        var text = TinyPrototxt.Replace("pool: MAX kernel_size: 3 stride: 2", "pool: AVE kernel_size: 3 stride: 2 pad: 1")
+            .Replace("layer {", "layers {").Replace("type: \"Convolution\"", "type: CONVOLUTION").Replace("type: \"ReLU\"", "type: RELU");
+        var spec = CaffeImporter.Spec(Prototxt.Parse(text, "t.prototxt"), "t.prototxt");
+        Assert.Equal(new AvgPoolLayer("pool1", 3, 3, 2, 2, 1, 1, CeilMode: true, CountIncludePad: true), spec["pool1"]);
+        Assert.Equal(TinyLayers[0], spec.Layers[0]);
+        Assert.Equal(TinyLayers[1], spec.Layers[1]);
+    }
+
+    [Fact]
     public void ParserHandlesStringsNumbersListsAndComments()
     {
         var m = Prototxt.Parse("a: \"x\\n\\t\\\"q\\\" \\x41\\101\" 'b' # c\nn: -12 f: 1.5e-3 g: 0x1F e: MAX s < k: 1 > r: [1, 2 ,3] t: true", "p.txt");

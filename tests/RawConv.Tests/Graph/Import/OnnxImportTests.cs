@@ -60,6 +60,34 @@ public class OnnxImportTests
         Assert.False(((MaxPoolLayer)Import(Tiny(opset: 9)).Spec["pool1"]).CeilMode);
     }
 
+    [Fact]
+    public void AveragePoolReshapeMatMulAddAndDropoutRatioInput()
+    {
+        var bytes = Pb.Model(12,
+            Pb.Node("AveragePool", "", ["data"], ["avg"], Pb.AttrInts("kernel_shape", 3, 3), Pb.AttrInts("strides", 2, 2),
+                Pb.AttrInts("pads", 1, 1, 1, 1), Pb.AttrInt("count_include_pad", 1)),
+            Pb.Node("Reshape", "", ["avg", "shape"], ["flat"]),
+            Pb.Node("Dropout", "", ["flat", "ratio"], ["drop", "mask"]),
+            Pb.Node("MatMul", "", ["drop", "M"], ["mm"]),
+            Pb.Node("Add", "", ["mm", "MB"], ["fc"]),
+            Pb.Init(Pb.Int64Tensor("shape", [2], [1, -1])),
+            Pb.Init(Pb.Tensor("ratio", [], [0.3f])),
+            Pb.Init(Pb.Tensor("M", [75, 2], Enumerable.Range(0, 150).Select(i => (float)i).ToArray())),
+            Pb.Init(Pb.Tensor("MB", [2], [7, 8])),
+            Pb.ValueInfo(11, "data", 1, 3, 9, 9),
+            Pb.ValueInfo(12, "fc", 1, 2));
+        var net = Import(bytes);
+        Assert.Equal(new Layer[]
+        {
+            new AvgPoolLayer("avg", 3, 3, 2, 2, 1, 1, CountIncludePad: true), new FlattenLayer("flat"),
+            new DropoutLayer("drop", 0.3f), new FcLayer("fc", 2),
+        }, net.Spec.Layers);
+        var (w, b) = net.Weights["fc"];
+        Assert.Equal([7f, 8], b!);
+        Assert.Equal(1f, w[1 * 75 + 0]);
+        Assert.Equal(2f * 74, w[0 * 75 + 74]);
+    }
+
     [Theory]
     [InlineData("missing", "node 'conv1' (Conv): input W ('nope') is not an initializer")]
     [InlineData("rank", "node 'conv1' (Conv): input W Float[4, 27] 'W' has rank 2, expected 4")]
