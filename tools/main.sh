@@ -4,7 +4,7 @@
 # (Grows into the demo report on the default model as the later issues land.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/setup.sh python3-torch
+tools/setup.sh
 dotnet build RawConv.sln -c Release -nologo -v quiet
 dotnet src/RawConv.Cli/bin/Release/net10.0/rawconv.dll devices
 mkdir -p out

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages RawConv needs, only those missing. Idempotent; run as root (or with sudo).
 set -euo pipefail
-packages=(pocl-opencl-icd ocl-icd-libopencl1 clinfo clang-14 libonnx-testdata python3-numpy python3-pil darknet python3-skimage)
+packages=(pocl-opencl-icd ocl-icd-libopencl1 clinfo clang-14 libonnx-testdata python3-numpy python3-pil darknet python3-skimage python3-torch python3-torchvision python3-onnx python3-h5py libhdf5-103-1 dataset-fashion-mnist)
 packages+=("$@")
 missing=()
 for p in "${packages[@]}"; do
