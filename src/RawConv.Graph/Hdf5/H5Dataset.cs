@@ -12,7 +12,7 @@ public sealed unsafe class H5Dataset : H5Object
     {
         get
         {
-            lock (H5.Sync)
+            using (H5.Enter())
             {
                 using var space = H5Id.Check(H5.H5Dget_space(Id.Value), H5IdKind.Dataspace, Where, "reading the dataspace");
                 int type = H5.H5Sget_simple_extent_type(space.Value);
@@ -32,7 +32,7 @@ public sealed unsafe class H5Dataset : H5Object
     {
         get
         {
-            lock (H5.Sync)
+            using (H5.Enter())
             {
                 using var type = H5Id.Check(H5.H5Dget_type(Id.Value), H5IdKind.Datatype, Where, "reading the element type");
                 return Describe(type.Value);
@@ -46,7 +46,7 @@ public sealed unsafe class H5Dataset : H5Object
     /// </summary>
     public string? StorageProblem()
     {
-        lock (H5.Sync)
+        using (H5.Enter())
         {
             using var dcpl = H5Id.Check(H5.H5Dget_create_plist(Id.Value), H5IdKind.PropertyList, Where, "reading the storage properties");
             int layout = H5.H5Pget_layout(dcpl.Value);
@@ -74,7 +74,7 @@ public sealed unsafe class H5Dataset : H5Object
 
     private T[] Read<T>(int cls, long memType, string what) where T : unmanaged
     {
-        lock (H5.Sync)
+        using (H5.Enter())
         {
             using (var type = H5Id.Check(H5.H5Dget_type(Id.Value), H5IdKind.Datatype, Where, "reading the element type"))
                 if (H5.H5Tget_class(type.Value) != cls)

@@ -21,7 +21,7 @@ public unsafe class H5Group : H5Object
     /// <summary>Names of the group's links in name order.</summary>
     public IReadOnlyList<string> Members()
     {
-        lock (H5.Sync)
+        using (H5.Enter())
         {
             H5.GroupInfo info;
             Check(H5.H5Gget_info(Id.Value, &info), Where, "reading group info");
@@ -42,13 +42,13 @@ public unsafe class H5Group : H5Object
     /// <summary>Whether a link called <paramref name="name"/> exists in this group.</summary>
     public bool Contains(string name)
     {
-        lock (H5.Sync) return Check(H5.H5Lexists(Id.Value, name, 0), Where, $"looking up '{name}'") > 0;
+        using (H5.Enter()) return Check(H5.H5Lexists(Id.Value, name, 0), Where, $"looking up '{name}'") > 0;
     }
 
     /// <summary>Whether member <paramref name="name"/> is a group, a dataset or something else; follows no soft or external links.</summary>
     public H5MemberKind KindOf(string name)
     {
-        lock (H5.Sync)
+        using (H5.Enter())
         {
             H5.LinkInfo li;
             Check(H5.H5Lget_info(Id.Value, name, &li, 0), Where, $"reading link '{name}'");
@@ -66,25 +66,25 @@ public unsafe class H5Group : H5Object
     /// <summary>Removes the link <paramref name="name"/>.</summary>
     public void Delete(string name)
     {
-        lock (H5.Sync) Check(H5.H5Ldelete(Id.Value, name, 0), Where, $"deleting '{name}'");
+        using (H5.Enter()) Check(H5.H5Ldelete(Id.Value, name, 0), Where, $"deleting '{name}'");
     }
 
     /// <summary>Creates a child group.</summary>
     public H5Group CreateGroup(string name)
     {
-        lock (H5.Sync) return new H5Group(H5Id.Check(H5.H5Gcreate2(Id.Value, name, 0, 0, 0), H5IdKind.Group, Where, $"creating group '{name}'"), File, Child(name));
+        using (H5.Enter()) return new H5Group(H5Id.Check(H5.H5Gcreate2(Id.Value, name, 0, 0, 0), H5IdKind.Group, Where, $"creating group '{name}'"), File, Child(name));
     }
 
     /// <summary>Opens a child group.</summary>
     public H5Group OpenGroup(string name)
     {
-        lock (H5.Sync) return new H5Group(H5Id.Check(H5.H5Gopen2(Id.Value, name, 0), H5IdKind.Group, Where, $"opening group '{name}'"), File, Child(name));
+        using (H5.Enter()) return new H5Group(H5Id.Check(H5.H5Gopen2(Id.Value, name, 0), H5IdKind.Group, Where, $"opening group '{name}'"), File, Child(name));
     }
 
     /// <summary>Opens a child dataset.</summary>
     public H5Dataset OpenDataset(string name)
     {
-        lock (H5.Sync) return new H5Dataset(H5Id.Check(H5.H5Dopen2(Id.Value, name, 0), H5IdKind.Dataset, Where, $"opening dataset '{name}'"), File, Child(name));
+        using (H5.Enter()) return new H5Dataset(H5Id.Check(H5.H5Dopen2(Id.Value, name, 0), H5IdKind.Dataset, Where, $"opening dataset '{name}'"), File, Child(name));
     }
 
     /// <summary>Creates a float32 (little-endian) dataset of <paramref name="shape"/>, one chunk with a Fletcher-32 checksum.</summary>
@@ -110,7 +110,7 @@ public unsafe class H5Group : H5Object
         if (count != length) throw new RawConvException($"{Where}: dataset '{name}' shape ({string.Join(", ", shape)}) holds {count} values, got {length}");
         if (count * elementSize >= uint.MaxValue) throw new RawConvException($"{Where}: dataset '{name}' is over 4 GiB, the limit of one HDF5 chunk");
         var dims = shape.Select(d => (ulong)d).ToArray();
-        lock (H5.Sync)
+        using (H5.Enter())
         {
             using var dcpl = H5Id.Check(H5.H5Pcreate(H5.DatasetCreateClass), H5IdKind.PropertyList, Where, "creating dataset properties");
             fixed (ulong* pd = dims)
@@ -146,7 +146,7 @@ public sealed class H5File : H5Group
     public static H5File Create(string path)
     {
         H5.EnsureLoaded();
-        lock (H5.Sync)
+        using (H5.Enter())
         {
             using var fapl = Fapl(path, latest: true);
             return new H5File(H5Id.Check(H5.H5Fcreate(path, H5.AccExcl, 0, fapl.Value), H5IdKind.File, path, "creating the HDF5 file"), path);
@@ -157,7 +157,7 @@ public sealed class H5File : H5Group
     public static H5File Open(string path, bool writable = false)
     {
         H5.EnsureLoaded();
-        lock (H5.Sync)
+        using (H5.Enter())
         {
             using var fapl = Fapl(path, latest: writable);
             return new H5File(H5Id.Check(H5.H5Fopen(path, writable ? H5.AccRdwr : H5.AccRdonly, fapl.Value), H5IdKind.File, path, "opening the HDF5 file"), path);

@@ -5,7 +5,7 @@ namespace RawConv.Graph.Hdf5;
 /// <summary>What an HDF5 id refers to, which decides how it is closed.</summary>
 internal enum H5IdKind { File, Group, Dataset, Attribute, Dataspace, Datatype, PropertyList, Object }
 
-/// <summary>An owned HDF5 id (hid_t) that is closed exactly once, under <see cref="H5.Sync"/>, even from the finalizer.</summary>
+/// <summary>An owned HDF5 id (hid_t) that is closed exactly once, under <see cref="H5.Enter"/>, even from the finalizer.</summary>
 internal sealed class H5Id : SafeHandle
 {
     private readonly H5IdKind kind;
@@ -31,7 +31,7 @@ internal sealed class H5Id : SafeHandle
     protected override bool ReleaseHandle()
     {
         long id = handle;
-        lock (H5.Sync)
+        using (H5.Enter())
         {
             _ = kind switch
             {

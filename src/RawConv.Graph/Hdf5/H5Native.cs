@@ -8,7 +8,7 @@ namespace RawConv.Graph.Hdf5;
 /// P/Invoke bindings to the HDF5 1.10 C library (Debian <c>libhdf5-103-1</c>): only what the weights
 /// files need. hid_t is int64 in 1.10; the predefined type and property-class ids are global variables
 /// read after <c>H5open()</c>. The serial library is not thread-safe: every call goes through
-/// <see cref="Sync"/>.
+/// <see cref="Enter"/>.
 /// </summary>
 internal static unsafe partial class H5
 {
@@ -17,8 +17,29 @@ internal static unsafe partial class H5
     private static nint handle;
     private static string? loadError;
 
-    /// <summary>Held around every call into the library (and by callers that make several calls).</summary>
-    public static readonly object Sync = new();
+    private static readonly object Sync = new();
+    [ThreadStatic] private static bool quiet;
+
+    /// <summary>
+    /// Takes the library lock (re-entrant) for the calls of one operation and, once per thread, turns off
+    /// HDF5's automatic error printing (the library is built thread-safe, so that setting is per thread).
+    /// </summary>
+    public static Scope Enter()
+    {
+        Monitor.Enter(Sync);
+        if (!quiet && loadError == null)
+        {
+            H5Eset_auto2(Default, 0, 0);
+            quiet = true;
+        }
+        return new Scope();
+    }
+
+    /// <summary>Releases the lock taken by <see cref="Enter"/>.</summary>
+    public readonly struct Scope : IDisposable
+    {
+        public void Dispose() => Monitor.Exit(Sync);
+    }
 
     public const long Default = 0;              // H5P_DEFAULT, H5E_DEFAULT, H5S_ALL
     public const uint AccRdonly = 0, AccRdwr = 1, AccExcl = 4;

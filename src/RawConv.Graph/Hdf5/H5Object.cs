@@ -28,20 +28,20 @@ public abstract unsafe class H5Object : IDisposable
     /// <summary>Whether attribute <paramref name="name"/> exists.</summary>
     public bool HasAttribute(string name)
     {
-        lock (H5.Sync) return Check(H5.H5Aexists(Id.Value, name), Where, $"checking attribute '{name}'") > 0;
+        using (H5.Enter()) return Check(H5.H5Aexists(Id.Value, name), Where, $"checking attribute '{name}'") > 0;
     }
 
     /// <summary>Removes attribute <paramref name="name"/>.</summary>
     public void DeleteAttribute(string name)
     {
-        lock (H5.Sync) Check(H5.H5Adelete(Id.Value, name), Where, $"deleting attribute '{name}'");
+        using (H5.Enter()) Check(H5.H5Adelete(Id.Value, name), Where, $"deleting attribute '{name}'");
     }
 
     /// <summary>Writes (or replaces) a scalar fixed-length UTF-8 string attribute, null-padded.</summary>
     public void SetString(string name, string value)
     {
         var bytes = Encoding.UTF8.GetBytes(value);
-        lock (H5.Sync)
+        using (H5.Enter())
         {
             using var type = H5Id.Check(H5.H5Tcopy(H5.CS1), H5IdKind.Datatype, Where, "copying the string type");
             Check(H5.H5Tset_size(type.Value, (nuint)Math.Max(bytes.Length, 1)), Where, $"sizing string attribute '{name}'");
@@ -55,7 +55,7 @@ public abstract unsafe class H5Object : IDisposable
     /// <summary>Writes (or replaces) a scalar 64-bit integer attribute.</summary>
     public void SetInt(string name, long value)
     {
-        lock (H5.Sync) WriteScalar(name, H5.StdI64Le, &value, H5.NativeLlong);
+        using (H5.Enter()) WriteScalar(name, H5.StdI64Le, &value, H5.NativeLlong);
     }
 
     private void WriteScalar(string name, long fileType, void* data, long memType = -1)
@@ -69,7 +69,7 @@ public abstract unsafe class H5Object : IDisposable
     /// <summary>Reads a scalar fixed-length string attribute (variable-length strings are refused: see weights/README.md).</summary>
     public string GetString(string name)
     {
-        lock (H5.Sync)
+        using (H5.Enter())
         {
             using var attr = OpenScalar(name);
             using var type = H5Id.Check(H5.H5Aget_type(attr.Value), H5IdKind.Datatype, Where, $"reading the type of attribute '{name}'");
@@ -91,7 +91,7 @@ public abstract unsafe class H5Object : IDisposable
     /// <summary>Reads a scalar integer attribute of any integer type as a 64-bit value.</summary>
     public long GetInt(string name)
     {
-        lock (H5.Sync)
+        using (H5.Enter())
         {
             using var attr = OpenScalar(name);
             using var type = H5Id.Check(H5.H5Aget_type(attr.Value), H5IdKind.Datatype, Where, $"reading the type of attribute '{name}'");
