@@ -164,6 +164,13 @@ public sealed class H5File : H5Group
         }
     }
 
+    /// <summary>Files, groups, datasets, datatypes and attributes open in the HDF5 library right now (a leak check).</summary>
+    public static long OpenObjectCount()
+    {
+        H5.EnsureLoaded();
+        using (H5.Enter()) return H5.H5Fget_obj_count(0x1F, 0x1F);
+    }
+
     private static H5Id Fapl(string path, bool latest)
     {
         var fapl = H5Id.Check(H5.H5Pcreate(H5.FileAccessClass), H5IdKind.PropertyList, path, "creating file-access properties");

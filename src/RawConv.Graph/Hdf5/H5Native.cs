@@ -180,6 +180,7 @@ internal static unsafe partial class H5
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial long H5Fcreate(string name, uint flags, long fcpl, long fapl);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial long H5Fopen(string name, uint flags, long fapl);
     [LibraryImport(Lib)] public static partial int H5Fclose(long file);
+    [LibraryImport(Lib)] public static partial nint H5Fget_obj_count(long file, uint types);
 
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial long H5Gcreate2(long loc, string name, long lcpl, long gcpl, long gapl);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] public static partial long H5Gopen2(long loc, string name, long gapl);

@@ -15,7 +15,7 @@ public sealed record LoadedWeights(Net Net, IReadOnlyList<string>? Classes, Prep
 /// array) and <c>preprocess</c> (JSON); one group per layer with parameters holding float32 datasets
 /// <c>weight</c> and <c>bias</c>. Every error names the file.
 /// </summary>
-public static class WeightsFile
+public static partial class WeightsFile
 {
     /// <summary>The value of the root <c>format</c> attribute.</summary>
     public const string Format = "rawconv-weights";

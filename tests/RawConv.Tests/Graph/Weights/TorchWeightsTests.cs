@@ -11,6 +11,7 @@ namespace RawConv.Tests.Graph.Weights;
 /// dict the script dumped as .npy, and it reproduces PyTorch's logits. Skips with the reason when
 /// /usr/bin/python3 lacks torch, torchvision or h5py.
 /// </summary>
+[Collection("hdf5")]
 public class TorchWeightsTests
 {
     private static readonly Lazy<(string? Dir, string Reason)> Made = new(Make);

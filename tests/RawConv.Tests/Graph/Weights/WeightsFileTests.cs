@@ -6,6 +6,7 @@ using RawConv.Tests.TestUtil;
 namespace RawConv.Tests.Graph.Weights;
 
 /// <summary>Save/load round trips and every way a weights file can disagree with its architecture.</summary>
+[Collection("hdf5")]
 public sealed class WeightsFileTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("rawconv-weights-").FullName;
