@@ -133,16 +133,23 @@ internal static unsafe partial class H5
         walked = new();
         H5Ewalk2(Default, 1, &Walk, null);
         var parts = new List<string>();
-        foreach (var (func, desc, minor) in walked)
+        for (int i = 0; i < walked.Count; i++)
         {
+            var (func, desc, minor) = walked[i];
             var text = $"{func}: {desc}";
-            var msg = MinorMessage(minor);
+            // Only the innermost record's minor message adds information; the outer ones repeat "Read failed".
+            var msg = i == walked.Count - 1 ? MinorMessage(minor) : "";
             if (msg.Length > 0 && !desc.Contains(msg, StringComparison.OrdinalIgnoreCase)) text += $" ({msg})";
             if (!parts.Contains(text)) parts.Add(text);
         }
         H5Eclear2(Default);
         walked = null;
-        return parts.Count == 0 ? "no detail from the HDF5 library" : string.Join("; ", parts.Take(6));
+        return parts.Count switch
+        {
+            0 => "no detail from the HDF5 library",
+            <= 2 => string.Join("; ", parts),
+            _ => $"{parts[0]}; …; {parts[^1]}",
+        };
     }
 
     private static string MinorMessage(long id)
