@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace RawConv.Graph;
+
+/// <summary>Order of the colour channels a network expects.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ChannelOrder>))]
+public enum ChannelOrder
+{
+    /// <summary>Red, green, blue (torchvision).</summary>
+    RGB,
+    /// <summary>Blue, green, red (Caffe).</summary>
+    BGR,
+}
+
+/// <summary>
+/// How to turn an image into network input: resize to <see cref="Height"/>×<see cref="Width"/>, order the
+/// channels, then per channel c: <c>x = (pixel · Scale − Mean[c]) / Std[c]</c> with pixel in 0–255.
+/// </summary>
+public sealed record Preprocessing(ChannelOrder ChannelOrder, float[] Mean, float[] Std, float Scale, int Height, int Width)
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    /// <summary>Caffe bvlc_alexnet: BGR, 0–255, mean (104, 117, 123), 227×227.</summary>
+    public static Preprocessing Caffe { get; } = new(ChannelOrder.BGR, [104f, 117f, 123f], [1f, 1f, 1f], 1f, 227, 227);
+
+    /// <summary>torchvision: RGB scaled to 0–1, ImageNet mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225), 224×224.</summary>
+    public static Preprocessing Torchvision { get; } = new(ChannelOrder.RGB, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f], 1f / 255f, 224, 224);
+
+    /// <summary>The network input value for 0–255 pixel value <paramref name="pixel"/> of channel <paramref name="channel"/> (in <see cref="ChannelOrder"/>).</summary>
+    public float Normalize(float pixel, int channel) => (pixel * Scale - Mean[channel]) / Std[channel];
+
+    /// <summary>Checks lengths and ranges; returns this.</summary>
+    public Preprocessing Validate()
+    {
+        if (Mean is null || Std is null || Mean.Length == 0 || Mean.Length != Std.Length)
+            throw new RawConvException($"preprocessing: mean and std need one value per channel, got {Mean?.Length ?? 0} and {Std?.Length ?? 0}");
+        if (Std.Any(s => !(s > 0) || !float.IsFinite(s)) || Mean.Any(m => !float.IsFinite(m)))
+            throw new RawConvException($"preprocessing: std must be positive and finite, mean finite (mean [{string.Join(", ", Mean)}], std [{string.Join(", ", Std)}])");
+        if (!(Scale > 0) || !float.IsFinite(Scale)) throw new RawConvException($"preprocessing: scale {Scale} must be positive");
+        if (Height <= 0 || Width <= 0) throw new RawConvException($"preprocessing: input size {Height}×{Width} must be positive");
+        return this;
+    }
+
+    /// <summary>The JSON form stored in weights files.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Parses and validates the JSON form; errors name <paramref name="source"/>.</summary>
+    public static Preprocessing FromJson(string json, string source = "preprocessing")
+    {
+        try
+        {
+            return (JsonSerializer.Deserialize<Preprocessing>(json, Json) ?? throw new RawConvException($"{source}: empty")).Validate();
+        }
+        catch (JsonException e)
+        {
+            throw new RawConvException($"{source}: not a valid preprocessing description: {e.Message}", e);
+        }
+        catch (RawConvException e)
+        {
+            throw new RawConvException($"{source}: {e.Message}", e);
+        }
+    }
+
+    public bool Equals(Preprocessing? other) => other is not null && ChannelOrder == other.ChannelOrder
+        && Mean.AsSpan().SequenceEqual(other.Mean) && Std.AsSpan().SequenceEqual(other.Std)
+        && Scale == other.Scale && Height == other.Height && Width == other.Width;
+
+    public override int GetHashCode() => HashCode.Combine(ChannelOrder, Scale, Height, Width, Mean.Length > 0 ? Mean[0] : 0);
+}
