@@ -322,15 +322,23 @@ def write_prototxt(path, v1):
 # ---------------------------------------------------------------- HDF5 and references
 
 def write_h5(path, name, size, layers, prm):
+    """RawConv's weights layout with its storage rules (weights/README.md): HDF5 1.10 format
+    (libver='latest', checksummed metadata), fixed-length string attributes, one Fletcher-32 chunk per dataset."""
     import h5py
-    with h5py.File(path, "w") as f:
-        f.attrs["format"] = "rawconv-weights"
-        f.attrs["version"] = np.int32(1)
-        f.attrs["architecture"] = spec_json(name, size, layers)
+
+    def string_attr(obj, key, text):
+        b = text.encode("utf-8")
+        obj.attrs.create(key, np.bytes_(b), dtype=h5py.string_dtype("utf-8", max(len(b), 1)))
+
+    with h5py.File(path, "w", libver="latest") as f:
+        string_attr(f, "format", "rawconv-weights")
+        f.attrs.create("version", np.int64(1))
+        string_attr(f, "architecture", spec_json(name, size, layers))
         for n, wt, b in prm:
             g = f.create_group(n)
-            g.create_dataset("weight", data=wt.astype(np.float32))
-            g.create_dataset("bias", data=b.astype(np.float32))
+            for part, a in (("weight", wt), ("bias", b)):
+                a = np.ascontiguousarray(a.astype("<f4"))
+                g.create_dataset(part, data=a, chunks=a.shape, fletcher32=True)
 
 
 def photo(size):

@@ -2,6 +2,7 @@ using System.Text.Json;
 using RawConv.Graph;
 using RawConv.Graph.Import;
 using RawConv.Graph.Import.Caffe;
+using RawConv.Graph.Weights;
 using RawConv.Imaging;
 using RawConv.Tests.TestUtil;
 using Xunit.Abstractions;
@@ -97,13 +98,16 @@ public abstract class AlexNetActivationTests(ITestOutputHelper output) : Backend
     [InlineData("torchvision_alexnet.onnx")]
     [InlineData("caffe_v2")]
     [InlineData("caffe_v1")]
+    [InlineData("bvlc_alexnet.h5")]
+    [InlineData("torchvision_alexnet.h5")]
     public void MatchesPyTorchLayerByLayer(string source)
     {
-        Skip.If(BackendName == "reference" && source.StartsWith("caffe"),
-            "the reference backend runs the ONNX imports only (it is slow); the caffemodel imports carry weights equal to them");
+        Skip.If(BackendName == "reference" && !source.EndsWith(".onnx"),
+            "the reference backend runs the ONNX imports only (it is slow); the caffemodel and HDF5 files carry weights equal to them");
         var refDir = AlexRefs.File(source.StartsWith("torchvision") ? "torchvision_alexnet" : "bvlc_alexnet");
-        var imported = AlexNetImportTests.Import(source);
-        using var net = imported.ToNet(B);
+        using var net = source.EndsWith(".h5")
+            ? WeightsFile.Load(AlexRefs.File(source), B).Net
+            : AlexNetImportTests.Import(source).ToNet(B);
         var (shape, data, _) = Npy.Read(Path.Combine(refDir, "input.npy"));
         using var x = Tensor.FromArray(B, new Shape(shape), (float[])data);
         using var f = net.Forward(x);
