@@ -11,7 +11,7 @@ public static class Devices
 
     /// <summary>
     /// Opens the named backend, or with null/"auto" the first that answers of cuda, opencl and
-    /// reference; <paramref name="warn"/> receives a line for each device that did not answer.
+    /// reference; <paramref name="warn"/> receives one line, with the reasons, when it falls back to the reference backend.
     /// </summary>
     public static IBackend Open(string? name = null, Action<string>? warn = null)
     {
@@ -21,11 +21,12 @@ public static class Devices
             case "opencl": return OpenClBackend.Create();
             case "reference": return new ReferenceBackend();
             case null or "" or "auto":
+                var reasons = new List<string>();
                 try { return CudaBackend.Create(); }
-                catch (DeviceException e) { warn?.Invoke($"cuda unavailable: {e.Message}"); }
+                catch (DeviceException e) { reasons.Add(e.Message); }
                 try { return OpenClBackend.Create(); }
-                catch (DeviceException e) { warn?.Invoke($"opencl unavailable: {e.Message}"); }
-                warn?.Invoke("warning: no GPU or OpenCL device answered; using the slow reference backend");
+                catch (DeviceException e) { reasons.Add(e.Message); }
+                warn?.Invoke($"warning: no GPU or OpenCL device answered ({string.Join("; ", reasons)}); using the slow reference backend");
                 return new ReferenceBackend();
             default:
                 throw new RawConvException($"unknown device '{name}'; expected one of {string.Join(", ", Names)}");

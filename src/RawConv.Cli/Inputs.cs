@@ -1,0 +1,40 @@
+using RawConv.Graph;
+using RawConv.Imaging;
+
+namespace RawConv.Cli;
+
+/// <summary>Turns --image files or an --input .npy into the network's input tensor.</summary>
+internal static class Inputs
+{
+    /// <summary>(tensor (N, C, H, W), one display name per image).</summary>
+    public static (Tensor X, string[] Names) Load(string[]? images, string? npy, LoadedModel m, IBackend b)
+    {
+        var spec = m.Net.Spec;
+        if (npy != null)
+        {
+            if (images is { Length: > 0 }) throw new RawConvException("give either --image or --input, not both");
+            var t = Npy.ReadTensor(b, npy);
+            var want = spec.InputShape(t.Shape.Rank == 4 ? t.Shape.N : 1);
+            if (t.Shape.Rank == 3) t = t.Reshape(new Shape(1, t.Shape[0], t.Shape[1], t.Shape[2]));
+            if (t.Shape != want)
+                throw new RawConvException($"{npy}: tensor {t.Shape} does not fit the input {spec.InputShape()} of {spec.Name} (expected (N, {spec.InputChannels}, {spec.InputHeight}, {spec.InputWidth}), already preprocessed)");
+            return (t, Enumerable.Range(0, t.Shape.N).Select(i => t.Shape.N == 1 ? npy : $"{npy}[{i}]").ToArray());
+        }
+        if (images is not { Length: > 0 }) throw new RawConvException("no input: pass --image FILE (repeatable) or --input x.npy");
+        var opts = Models.Options(m.Preprocessing, spec.InputChannels);
+        var loaded = images.Select(p => Fit(ImageIO.Load(p), spec.InputChannels)).ToList();
+        return (Preprocess.Batch(loaded, opts, b), images);
+    }
+
+    /// <summary>Converts to the channel count the network takes (grey by ITU-R 601 luma, as Pillow's "L").</summary>
+    public static Image Fit(Image img, int channels)
+    {
+        var rgb = img.ToRgb8();
+        if (channels == 3) return rgb;
+        if (channels != 1) throw new RawConvException($"networks with {channels} input channels cannot take images");
+        var grey = new Image(rgb.Width, rgb.Height, 1);
+        for (int i = 0; i < rgb.Width * rgb.Height; i++)
+            grey.Data[i] = (ushort)((rgb.Data[3 * i] * 19595 + rgb.Data[3 * i + 1] * 38470 + rgb.Data[3 * i + 2] * 7471 + 0x8000) >> 16);
+        return grey;
+    }
+}

@@ -1,0 +1,92 @@
+using RawConv.Graph;
+using RawConv.Graph.Import;
+using RawConv.Graph.Import.Caffe;
+using RawConv.Graph.Weights;
+using RawConv.Imaging;
+
+namespace RawConv.Cli;
+
+/// <summary>A network ready to run, with what is known about its classes and input.</summary>
+internal sealed record LoadedModel(Net Net, IReadOnlyList<string>? Classes, Preprocessing Preprocessing, string Source) : IDisposable
+{
+    public void Dispose() => Net.Dispose();
+}
+
+/// <summary>Resolves --model: our .h5, an .onnx, a .caffemodel (with --prototxt), a .json architecture or a zoo name.</summary>
+internal static class Models
+{
+    /// <summary>Where the shipped weights live, next to the executable (copied from weights/).</summary>
+    public static string WeightsDir => Path.Combine(AppContext.BaseDirectory, "weights");
+
+    /// <summary>The architecture alone, for `info`.</summary>
+    public static NetSpec Spec(string model, string? prototxt)
+    {
+        string ext = Path.GetExtension(model).ToLowerInvariant();
+        if (!File.Exists(model) && Zoo.Names.Contains(model)) return Zoo.Get(model);
+        RequireFile(model);
+        return ext switch
+        {
+            ".h5" or ".hdf5" => WeightsFile.ReadInfo(model).Spec,
+            ".onnx" => OnnxImporter.Load(model).Spec,
+            ".caffemodel" => CaffeImporter.LoadSpec(RequirePrototxt(model, prototxt)),
+            ".prototxt" => CaffeImporter.LoadSpec(model),
+            ".json" => NetSpec.FromJson(File.ReadAllText(model), model),
+            _ => throw new RawConvException($"{model}: unknown model format '{ext}'; expected .h5, .onnx, .caffemodel (with --prototxt), .prototxt, .json or one of {string.Join(", ", Zoo.Names)}"),
+        };
+    }
+
+    /// <summary>A network with weights on <paramref name="backend"/>.</summary>
+    public static LoadedModel Load(string model, string? prototxt, string? preprocess, IBackend backend)
+    {
+        RequireFile(model);
+        string ext = Path.GetExtension(model).ToLowerInvariant();
+        switch (ext)
+        {
+            case ".h5" or ".hdf5":
+                var w = WeightsFile.Load(model, backend);
+                return new LoadedModel(w.Net, w.Classes ?? DefaultClasses(w.Net.Spec), Choose(preprocess, w.Preprocessing, w.Net.Spec), model);
+            case ".onnx":
+                var onnx = OnnxImporter.Load(model).ToNet(backend);
+                return new LoadedModel(onnx, DefaultClasses(onnx.Spec), Choose(preprocess, null, onnx.Spec), model);
+            case ".caffemodel":
+                var caffe = CaffeImporter.Load(RequirePrototxt(model, prototxt), model).ToNet(backend);
+                return new LoadedModel(caffe, DefaultClasses(caffe.Spec), Choose(preprocess, null, caffe.Spec), model);
+            default:
+                throw new RawConvException($"{model}: cannot load weights from '{ext}'; expected .h5, .onnx or .caffemodel (with --prototxt)");
+        }
+    }
+
+    /// <summary>The ImageNet class names for 1000-way classifiers (weights/imagenet_classes.txt), else none.</summary>
+    public static IReadOnlyList<string>? DefaultClasses(NetSpec spec)
+    {
+        var outShape = spec.Shapes()[^1];
+        if (outShape.Rank != 2 || outShape[1] != 1000) return null;
+        var path = Path.Combine(WeightsDir, "imagenet_classes.txt");
+        return File.Exists(path) ? File.ReadAllLines(path) : null;
+    }
+
+    /// <summary>--preprocess caffe|torchvision, else the file's own, else guessed from the input size (227: Caffe, else torchvision).</summary>
+    public static Preprocessing Choose(string? flag, Preprocessing? stored, NetSpec spec) => flag?.ToLowerInvariant() switch
+    {
+        "caffe" => Preprocessing.Caffe with { Height = spec.InputHeight, Width = spec.InputWidth },
+        "torchvision" => Preprocessing.Torchvision with { Height = spec.InputHeight, Width = spec.InputWidth },
+        null or "" or "auto" => stored ?? (spec.InputHeight == 227 ? Preprocessing.Caffe : Preprocessing.Torchvision with { Height = spec.InputHeight, Width = spec.InputWidth }),
+        _ => throw new RawConvException($"unknown --preprocess '{flag}'; expected caffe, torchvision or auto"),
+    };
+
+    /// <summary>The image pipeline for a network's stored preprocessing: resize the shorter side, centre-crop, normalize.</summary>
+    public static PreprocessOptions Options(Preprocessing p, int channels)
+    {
+        int shorter = p.Height == 227 ? 256 : (int)Math.Round(p.Height * 256.0 / 224.0);
+        return new PreprocessOptions(shorter, p.Height, p.Width, p.ChannelOrder == ChannelOrder.BGR, p.Scale,
+            p.Mean.Take(channels).ToArray(), p.Std.Take(channels).ToArray());
+    }
+
+    private static void RequireFile(string path)
+    {
+        if (!File.Exists(path) && !Zoo.Names.Contains(path)) throw new RawConvException($"{path}: no such file");
+    }
+
+    private static string RequirePrototxt(string model, string? prototxt) =>
+        prototxt ?? throw new RawConvException($"{model}: a .caffemodel needs its architecture: pass --prototxt deploy.prototxt");
+}
