@@ -36,13 +36,10 @@ RC_FN void out_range(int h, int k, int s, int pad, int d, int nOut, int* first, 
     *last = min(nOut - 1, div_floor_small(h + pad, inv));
 }
 
-__kernel void maxpool2d_forward(__global float* restrict y, __global int* restrict idx,
-                                __global const float* restrict x, POOL_ARGS, int plane0)
+/* One max-pool output: value and switch. */
+RC_FN void maxpool_one(__global float* y, __global int* idx, __global const float* xp, size_t o, int oh, int ow,
+                       int H, int W, int kH, int kW, int sH, int sW, int pH, int pW, int dH, int dW)
 {
-    int ow = (int)get_global_id(0), oh = (int)get_global_id(1);
-    if (ow >= OW || oh >= OH) return;
-    size_t plane = (size_t)plane0 + get_global_id(2);
-    __global const float* xp = x + plane * H * W;
     int best = -1;
     float m = 0.0f;
     for (int i = 0; i < kH; i++) {
@@ -55,10 +52,71 @@ __kernel void maxpool2d_forward(__global float* restrict y, __global int* restri
             if (best < 0 || v > m) { m = v; best = h * W + w; }
         }
     }
-    size_t o = (plane * OH + oh) * OW + ow;
     y[o] = m;
     idx[o] = best;
 }
+
+__kernel void maxpool2d_forward(__global float* restrict y, __global int* restrict idx,
+                                __global const float* restrict x, POOL_ARGS, int plane0)
+{
+    int ow = (int)get_global_id(0), oh = (int)get_global_id(1);
+    if (ow >= OW || oh >= OH) return;
+    size_t plane = (size_t)plane0 + get_global_id(2);
+    maxpool_one(y, idx, x + plane * H * W, (plane * OH + oh) * OW + ow, oh, ow, H, W, kH, kW, sH, sW, pH, pW, dH, dW);
+}
+
+#ifndef RAWCONV_CUDA
+/* Eight taps sW apart from r, none past r[7·sW]. */
+RC_FN float8 pool_taps8(__global const float* r, int sW)
+{
+    if (sW == 1) return vload8(0, r);
+    if (sW == 2) {
+        float8 a = vload8(0, r), b = vload8(0, r + 7);
+        return (float8)(a.even, b.odd);
+    }
+    return (float8)(r[0], r[sW], r[2 * sW], r[3 * sW], r[4 * sW], r[5 * sW], r[6 * sW], r[7 * sW]);
+}
+
+/* maxpool2d_forward for OpenCL on CPUs, OW ≥ 8: each work-item computes 8 neighbouring outputs of a row
+ * with float8 vectors (PoCL does not vectorize the tap loops across work-items). Dim 0 = block of 8
+ * outputs, the last one shifted left to end at OW (it recomputes a few outputs, writing identical
+ * values); blocks whose windows touch the left or right padding take the scalar path. Row taps outside
+ * the input are skipped as in the scalar kernel, so ties and NaN resolve identically. */
+__kernel void maxpool2d_forward_v8(__global float* restrict y, __global int* restrict idx,
+                                   __global const float* restrict x, POOL_ARGS, int plane0)
+{
+    int b = (int)get_global_id(0) * 8, oh = (int)get_global_id(1);
+    if (b >= OW || oh >= OH) return;
+    int ow0 = min(b, OW - 8);
+    size_t plane = (size_t)plane0 + get_global_id(2);
+    __global const float* xp = x + plane * H * W;
+    size_t o = (plane * OH + oh) * OW + ow0;
+    int wb = ow0 * sW - pW;
+    if (wb < 0 || wb + 7 * sW + (kW - 1) * dW >= W) {
+        for (int l = 0; l < 8; l++)
+            maxpool_one(y, idx, xp, o + l, oh, ow0 + l, H, W, kH, kW, sH, sW, pH, pW, dH, dW);
+        return;
+    }
+    int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * sW;
+    float8 m = (float8)(0.0f);
+    int8 best = (int8)(-1);
+    int first = 1;
+    for (int i = 0; i < kH; i++) {
+        int h = oh * sH - pH + i * dH;
+        if (h < 0 || h >= H) continue;
+        for (int j = 0; j < kW; j++) {
+            int at = h * W + wb + j * dW;
+            float8 v = pool_taps8(xp + at, sW);
+            if (first) { m = v; best = (int8)(at) + lane; first = 0; continue; }
+            int8 t = v > m;
+            m = select(m, v, t);
+            best = select(best, (int8)(at) + lane, t);
+        }
+    }
+    vstore8(m, 0, y + o);
+    vstore8(best, 0, idx + o);
+}
+#endif
 
 /* dx (N, C, H, W) from dy and idx (N, C, OH, OW). Also max unpooling with known params. */
 __kernel void maxpool2d_backward(__global float* restrict dx, __global const float* restrict dy,

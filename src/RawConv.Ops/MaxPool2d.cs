@@ -27,7 +27,11 @@ public static class MaxPool2d
         if (ys.Count == 0) return (y, idx);
         if (b.AsKernel() is { } k)
         {
-            Planes.Run(k, op, "maxpool2d_forward", ys.W, ys.H, (long)ys.N * ys.C, [y, idx, x, .. p.Args(x.Shape, ys)]);
+            // On OpenCL (CPUs) rows of at least 8 outputs run 8 at a time in float8 vectors.
+            if (k.Name != "cuda" && ys.W >= 8)
+                Planes.Run(k, op, "maxpool2d_forward_v8", (ys.W + 7) / 8, ys.H, (long)ys.N * ys.C, [y, idx, x, .. p.Args(x.Shape, ys)]);
+            else
+                Planes.Run(k, op, "maxpool2d_forward", ys.W, ys.H, (long)ys.N * ys.C, [y, idx, x, .. p.Args(x.Shape, ys)]);
         }
         else Pool2dRef.MaxForward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer),
             ReferenceBackend.Ints(idx.Buffer), x.Shape, ys, p);

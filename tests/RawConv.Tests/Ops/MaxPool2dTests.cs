@@ -39,6 +39,23 @@ public abstract class MaxPool2dTests : BackendTest
     }
 
     [SkippableFact]
+    public void WideRowsMatchReference()
+    {
+        // Rows of ≥ 8 outputs run 8 at a time on OpenCL (stride 1, 2 and any other stride take different
+        // loads; blocks touching padding fall back to scalar): random values and tie-heavy ones.
+        var shape = new Shape(1, 2, 9, 47);
+        var r = new Random(24);
+        var few = new float[shape.Count];
+        for (int i = 0; i < few.Length; i++) few[i] = r.Next(3);
+        foreach (var p in new[] { Pool2dParams.Square(3, 1), Pool2dParams.Square(3, 2, 1), Pool2dParams.Square(3, 3, 1, true),
+                     new Pool2dParams(2, 3, 1, 2, 0, 1, false, 1, 2), new Pool2dParams(3, 2, 2, 5, 1, 0, true, 1, 1) })
+        {
+            Compare(shape, p, Rand.Uniform(26, shape.Count), $"wide {p}");
+            Compare(shape, p, few, $"wide ties {p}");
+        }
+    }
+
+    [SkippableFact]
     public void AlexNetPool1MatchesReference()
     {
         var p = Pool2dParams.Square(3, 2);
