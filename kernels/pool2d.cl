@@ -225,3 +225,54 @@ __kernel void pool2d_check_switches(__global int* flag, __global const int* rest
     }
     if (bad) flag[0] = 1;
 }
+
+#ifndef RAWCONV_CUDA
+/* maxpool2d_backward for OpenCL on CPUs, W ≥ 8: each work-item gathers 8 neighbouring input pixels of a
+ * row (dim 0 = block of 8, the last shifted left to end at W). It scans the union of their windows in
+ * (oh, ow) order and adds dy[o] to the lane whose index equals idx[o]: with switches validated to lie in
+ * their own window (the host checks first), a switch can only name a pixel its window holds, so each lane
+ * sums exactly the terms of the scalar gather, in the same order (the other terms add +0). */
+__kernel void maxpool2d_backward_v8(__global float* restrict dx, __global const float* restrict dy,
+                                    __global const int* restrict idx, POOL_ARGS, int plane0)
+{
+    int b = (int)get_global_id(0) * 8, h = (int)get_global_id(1);
+    if (b >= W || h >= H) return;
+    int w0 = min(b, W - 8);
+    size_t plane = (size_t)plane0 + get_global_id(2);
+    int oh0, oh1, ow0, ow1, unused;
+    out_range(h, kH, sH, pH, dH, OH, &oh0, &oh1);
+    out_range(w0, kW, sW, pW, dW, OW, &ow0, &unused);
+    out_range(w0 + 7, kW, sW, pW, dW, OW, &unused, &ow1);
+    int8 self = (int8)(h * W + w0) + (int8)(0, 1, 2, 3, 4, 5, 6, 7);
+    size_t base = plane * OH * OW;
+    float8 g = (float8)(0.0f);
+    for (int oh = oh0; oh <= oh1; oh++)
+        for (int ow = ow0; ow <= ow1; ow++) {
+            size_t o = base + oh * OW + ow;
+            g += select((float8)(0.0f), (float8)(dy[o]), self == (int8)(idx[o]));
+        }
+    vstore8(g, 0, dx + plane * H * W + h * W + w0);
+}
+
+/* pool2d_check_switches with inWindow = 1 for OpenCL on CPUs, OW ≥ 8: 8 neighbouring outputs of a row
+ * per work-item (dim 0 = block of 8, the last shifted left to end at OW). */
+__kernel void pool2d_check_switches_v8(__global int* flag, __global const int* restrict idx,
+                                       POOL_ARGS, int plane0)
+{
+    int b = (int)get_global_id(0) * 8, oh = (int)get_global_id(1);
+    if (b >= OW || oh >= OH) return;
+    int ow0 = min(b, OW - 8);
+    int8 v = vload8(0, idx + (((size_t)plane0 + get_global_id(2)) * OH + oh) * OW + ow0);
+    int8 wl = (int8)(ow0 * sW - pW) + (int8)(0, 1, 2, 3, 4, 5, 6, 7) * sW;
+    int8 found = (int8)(0);
+    for (int i = 0; i < kH; i++) {
+        int h = oh * sH - pH + i * dH;
+        if (h < 0 || h >= H) continue;
+        for (int j = 0; j < kW; j++) {
+            int8 w = wl + j * dW;
+            found |= (w >= 0) & (w < W) & (v == (int8)(h * W) + w);
+        }
+    }
+    if (any(found == 0)) flag[0] = 1;
+}
+#endif

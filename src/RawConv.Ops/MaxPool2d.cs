@@ -62,8 +62,14 @@ public static class MaxPool2d
         if (outShape.Count == 0 || src.Count == 0) return dx;
         if (b.AsKernel() is { } k)
         {
-            Planes.Run(k, op, "maxpool2d_backward", outShape.W, outShape.H, (long)outShape.N * outShape.C,
-                [dx, src, indices, .. p.Args(outShape, src.Shape)]);
+            // On OpenCL (CPUs) rows of at least 8 pixels gather 8 at a time; this relies on the switches
+            // having been checked to lie in their windows, which every caller does first.
+            if (k.Name != "cuda" && outShape.W >= 8)
+                Planes.Run(k, op, "maxpool2d_backward_v8", (outShape.W + 7) / 8, outShape.H, (long)outShape.N * outShape.C,
+                    [dx, src, indices, .. p.Args(outShape, src.Shape)]);
+            else
+                Planes.Run(k, op, "maxpool2d_backward", outShape.W, outShape.H, (long)outShape.N * outShape.C,
+                    [dx, src, indices, .. p.Args(outShape, src.Shape)]);
         }
         else Pool2dRef.MaxBackward<float>(ReferenceBackend.Floats(src.Buffer), ReferenceBackend.Ints(indices.Buffer),
             ReferenceBackend.Floats(dx.Buffer), outShape, src.Shape);

@@ -108,6 +108,33 @@ public abstract class MaxPool2dTests : BackendTest
     }
 
     [SkippableFact]
+    public void BadSwitchesInWideRowsAreRejected()
+    {
+        // Rows of ≥ 8 outputs are checked 8 at a time on OpenCL: corrupt one switch at a time, at lanes of
+        // the first, a middle and the last (shifted) block, to out of range and to outside its window.
+        var xs = new Shape(1, 2, 5, 40);
+        var p = Pool2dParams.Square(3, 2, 1);
+        using var x = Tensor.FromArray(B, xs, Rand.Uniform(27, xs.Count));
+        var (y, idx) = MaxPool2d.Forward(x, p);
+        using (y) using (idx)
+        {
+            var good = idx.ToIntArray();
+            using var dy = Tensor.FromArray(B, y.Shape, Rand.Uniform(28, y.Shape.Count));
+            MaxPool2d.Backward(dy, idx, xs, p).Dispose();
+            int ow = y.Shape.W, plane = xs.H * xs.W;
+            foreach (int at in new[] { 0, 5, 11, ow - 1, ow + 8, 2 * ow + 13, y.Shape.Count - 1 })
+                foreach (int v in new[] { -1, plane, (good[at] + 20) % plane })
+                {
+                    var ints = (int[])good.Clone();
+                    ints[at] = v;
+                    using var bad = Tensor.FromInts(B, y.Shape, ints);
+                    var e = Assert.Throws<RawConvException>(() => MaxPool2d.Backward(dy, bad, xs, p));
+                    Assert.Contains("maxpool2d.backward", e.Message);
+                }
+        }
+    }
+
+    [SkippableFact]
     public void BadShapesAndParametersAreRejected()
     {
         using var x = Tensor.Zeros(B, new Shape(1, 2, 5, 5));
