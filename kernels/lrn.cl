@@ -4,9 +4,11 @@
  * hi = size / 2 (= ceil((size − 1) / 2), ONNX's window for even sizes);  y[c] = x[c] · scale[c]^(−beta).
  * Backward: dx[c] = dy[c]·scale[c]^(−beta) − (2·alpha·beta / size) · x[c] · Σ_{c'' : c ∈ window(c'')} r[c''],
  * r = dy·y / scale; the c'' whose window holds c are c − hi … c + lo (the transposed window, which
- * differs from the forward one only for even sizes). lrn_backward runs two sweeps over the channels of
- * its pixels: the first writes r (a scratch tensor shaped like x) and the first term into dx, the second
- * subtracts the window sums of r in place; both touch only the work-item's own pixel columns.
+ * differs from the forward one only for even sizes). lrn_backward makes one sweep over the channels of
+ * its pixels for size ≤ LRN_RING (r of the last size channels in a private ring; channel c − lo is
+ * finished once r[c] exists); longer windows take two sweeps through r, a scratch tensor shaped like x
+ * (null-sized otherwise): the first writes r and the first term into dx, the second subtracts the window
+ * sums in place. Either way a work-item touches only its own pixel columns.
  * scale^(−beta) is written exp2(−beta · log2(scale)) (scale ≥ k > 0), the expression the CUDA prelude's pow
  * expands to, so both backends evaluate the same formula; each element pays one exp2 and one log2.
  * Each window sum is recomputed in ascending channel order (a sliding add/subtract would lose small
@@ -60,6 +62,10 @@ RC_FN float16 lrn_pow_neg16(float16 s, float beta)
 }
 #endif
 
+/* Windows up to LRN_RING channels keep r = dy·y/scale of the last `size` channels in a private ring
+ * (one sweep, no scratch tensor); longer ones use the scratch r (two sweeps). */
+#define LRN_RING 16
+
 #define S_LOAD(p) (*(p))
 #define S_STORE(v, p) (*(p) = (v))
 #define S_POW(s, beta) exp2(-(beta) * log2(s))
@@ -101,6 +107,36 @@ RC_FN void lrn_bwd_##SUF(__global float* dxp, __global float* rp, __global const
         size_t e = (size_t)c * HW;                                                                  \
         STORE(LOAD(dxp + e) - coef * LOAD(xp + e) * acc, dxp + e);                                  \
     }                                                                                               \
+}                                                                                                   \
+RC_FN void lrn_bwd_ring_##SUF(__global float* dxp, __global const float* xp, __global const float* yp, \
+                              __global const float* dyp, int C, int HW, int size, int lo, int hi,  \
+                              float a, float beta, float k, float coef)                             \
+{                                                                                                   \
+    T ring[LRN_RING];                                                                               \
+    for (int c = 0; c < C + lo; c++) {                                                              \
+        if (c < C) {                                                                                \
+            T acc = (T)(0.0f);                                                                      \
+            for (int q = max(c - lo, 0); q <= min(c + hi, C - 1); q++) {                            \
+                T t = LOAD(xp + (size_t)q * HW);                                                    \
+                acc += t * t;                                                                       \
+            }                                                                                       \
+            T s = (T)(k) + a * acc;                                                                 \
+            size_t e = (size_t)c * HW;                                                              \
+            T g = LOAD(dyp + e);                                                                    \
+            ring[c % size] = g * LOAD(yp + e) / s;                                                  \
+            STORE(g * POW(s, beta), dxp + e);                                                       \
+        }                                                                                           \
+        int t = c - lo;                                                                             \
+        if (t < 0) continue;                                                                        \
+        int q0 = max(t - hi, 0), q1 = min(c, C - 1), slot = q0 % size;                              \
+        T acc = (T)(0.0f);                                                                          \
+        for (int q = q0; q <= q1; q++) {                                                            \
+            acc += ring[slot];                                                                      \
+            slot = slot + 1 == size ? 0 : slot + 1;                                                 \
+        }                                                                                           \
+        size_t e = (size_t)t * HW;                                                                  \
+        STORE(LOAD(dxp + e) - coef * LOAD(xp + e) * acc, dxp + e);                                  \
+    }                                                                                               \
 }
 
 LRN_SWEEPS(v, lrnv, LRN_LOAD, LRN_STORE, LRN_POW_V)
@@ -133,9 +169,18 @@ __kernel void lrn_backward(__global float* restrict dx, __global float* restrict
     int p0 = (int)get_global_id(0) * LV;
     if (p0 >= HW) return;
     size_t base = ((size_t)n0 + get_global_id(2)) * C * HW + p0;
-    int lo = (size - 1) / 2, hi = size / 2;
+    int lo = (size - 1) / 2, hi = size / 2, full = p0 + LV <= HW;
     float a = alpha / (float)size, coef = 2.0f * alpha * beta / (float)size;
-    if (p0 + LV <= HW) {
+    if (size <= LRN_RING) {
+        if (full) lrn_bwd_ring_v(dx + base, x + base, y + base, dy + base, C, HW, size, lo, hi, a, beta, k, coef);
+#if LV > 1
+        else
+            for (int j = 0; j < HW - p0; j++)
+                lrn_bwd_ring_s(dx + base + j, x + base + j, y + base + j, dy + base + j, C, HW, size, lo, hi, a, beta, k, coef);
+#endif
+        return;
+    }
+    if (full) {
         lrn_bwd_v(dx + base, r + base, x + base, y + base, dy + base, C, HW, lo, hi, a, beta, k, coef);
         return;
     }
