@@ -5,7 +5,8 @@ namespace RawConv.Ops;
 
 /// <summary>
 /// Gram matrices of feature maps, G = scale·X·Xᵀ per image (texture synthesis, style transfer), X the
-/// (C, H·W) view of one image. Both directions run as batched GEMMs on kernels/gemm.cl.
+/// (C, H·W) view of one image. The forward runs kernels/gram.cl (no transpose needed), the backward a
+/// batched GEMM on kernels/gemm.cl.
 /// </summary>
 public static class Gram
 {
@@ -22,10 +23,8 @@ public static class Gram
         if (b.AsKernel() is { } k)
         {
             if (g.Count == 0 || hw == 0) return g;
-            // G = scale · X · Xᵀ with Xᵀ (HW × C) materialized per image.
-            using var xt = Gemm.Transpose(k, x.Buffer, c, hw, n);
-            Gemm.Nn(k, new Mat(g.Buffer, 0, c, c * c), new Mat(x.Buffer, 0, hw, c * hw), new Mat(xt, 0, c, c * hw),
-                c, c, hw, batches: n, alpha: scale);
+            // 4 × 4 blocks of G per work-item, both operands read along hw (no transpose).
+            k.Run("gram", "gram_xxt", LaunchGeometry.Grid3((c + 3) / 4, (c + 3) / 4, n, 1, 1, 1), g, x, c, hw, scale);
         }
         else GramRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(g.Buffer), n, c, hw, scale);
         return g;
