@@ -7,10 +7,11 @@
  * differs from the forward one only for even sizes). lrn_backward makes one sweep over the channels of
  * its pixels for size ≤ LRN_RING (r of the last size channels in a private ring; channel c − lo is
  * finished once r[c] exists); longer windows take two sweeps through r, a scratch tensor shaped like x
- * (null-sized otherwise): the first writes r and the first term into dx, the second subtracts the window
- * sums in place. Either way a work-item touches only its own pixel columns.
- * scale^(−beta) is written exp2(−beta · log2(scale)) (scale ≥ k > 0), the expression the CUDA prelude's pow
- * expands to, so both backends evaluate the same formula; each element pays one exp2 and one log2.
+ * (the host passes dx in its place when it is unused): the first writes r and the first term into dx, the
+ * second subtracts the window sums in place. Either way a work-item touches only its own pixel columns.
+ * scale^(−beta) is exp2(−beta · log2(scale)) (scale ≥ k > 0), the expression the CUDA prelude's pow
+ * expands to; OpenCL's float16 path evaluates it with the polynomials of lrn_pow_neg16 (builtins on the
+ * scalar tail). Each element pays one such power.
  * Each window sum is recomputed in ascending channel order (a sliding add/subtract would lose small
  * windows next to large ones); its taps are the same pixels in nearby channels and come from cache.
  * Layout: x, y, dy, dx, r (N, C, HW) float32; HW = H·W (any trailing dims).
