@@ -22,9 +22,10 @@ public static class Linear
         Guard.Finite(op, "x", x);
         Guard.Finite(op, "w", w);
         var y = Tensor.Zeros(b, new Shape(n, outF));
-        if (b.AsKernel() is { } k && n <= GemvMaxBatch)
+        if (b.AsKernel() is { } k && n <= GemvMaxBatch && k.Name != "cuda")
         {
-            // A matrix-vector product: stream each weight row once (kernels/gemm.cl gemv_nt).
+            // A matrix-vector product: stream each weight row once (kernels/gemm.cl gemv_nt). One thread
+            // per row suits CPU cores, not warps (uncoalesced on a GPU), so CUDA keeps the GEMM.
             if (n > 0 && outF > 0)
                 k.Run("gemm", "gemv_nt", LaunchGeometry.Linear(outF, 16), y, x, w, bias ?? w, bias is null ? 0 : 1, n, outF, inF);
         }
