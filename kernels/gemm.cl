@@ -14,6 +14,10 @@
  * transpose2d: out[oOff + z·oBatch + j·ldo + i] = in[iOff + z·iBatch + i·ldi + j], i < rows, j < cols;
  *   dim 0 over i, dim 1 over j, dim 2 over z.
  * fill_broadcast: out[m·N + n] = src[m·sm + n·sn] (strides 0 broadcast), dim 0 over n, dim 1 over m.
+ * gemv_nt: y[m·N + j] = Σ_k x[m·K + k] · w[j·K + k] (+ bias[j]) for m < M ≤ 4 — a fully connected layer
+ *   at batch ≤ 4, bound by streaming w (N × K row-major) once. One work-item per output j: it walks
+ *   row j with float16 loads (two per step, so two independent FMA chains) against the M rows of x,
+ *   which stay in cache; the last K % 32 run scalar. Launch: 1-D, global N rounded up to the local size.
  * Must match RawConv.Ops.Reference.GemmRef.
  */
 #include "common.h"
@@ -116,4 +120,41 @@ __kernel void fill_broadcast(__global float* restrict out, __global const float*
     int m = (int)get_global_id(1);
     if (n >= N || m >= M) return;
     out[m * N + n] = src[m * sm + n * sn];
+}
+
+#define GV_STEP(acc, xr) acc += wv * vload16(0, xr + k) + wu * vload16(1, xr + k)
+
+__kernel void gemv_nt(__global float* restrict y, __global const float* restrict x,
+                      __global const float* restrict w, __global const float* restrict bias, int useBias,
+                      int M, int N, int K)
+{
+    int j = (int)get_global_id(0);
+    if (j >= N) return;
+    const __global float* wr = w + (size_t)j * K;
+    const __global float* x0 = x;
+    const __global float* x1 = x + (size_t)min(1, M - 1) * K;
+    const __global float* x2 = x + (size_t)min(2, M - 1) * K;
+    const __global float* x3 = x + (size_t)min(3, M - 1) * K;
+    float16 a0 = (float16)(0.0f), a1 = a0, a2 = a0, a3 = a0;
+    int kv = K - K % 32;
+    for (int k = 0; k < kv; k += 32) {
+        float16 wv = vload16(0, wr + k), wu = vload16(1, wr + k);
+        GV_STEP(a0, x0);
+        if (M > 1) GV_STEP(a1, x1);
+        if (M > 2) GV_STEP(a2, x2);
+        if (M > 3) GV_STEP(a3, x3);
+    }
+    float t[4];
+    const __global float* xs[4] = {x0, x1, x2, x3};
+    float16 as[4] = {a0, a1, a2, a3};
+    float add = useBias ? bias[j] : 0.0f;
+    for (int m = 0; m < M; m++) {
+        float16 v = as[m];
+        float8 h = v.lo + v.hi;
+        float4 q = h.lo + h.hi;
+        float s = (q.x + q.y) + (q.z + q.w);
+        for (int k = kv; k < K; k++) s += xs[m][k] * wr[k];
+        t[m] = s;
+    }
+    for (int m = 0; m < M; m++) y[(size_t)m * N + j] = t[m] + add;
 }

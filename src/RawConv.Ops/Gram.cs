@@ -1,12 +1,15 @@
 using RawConv.Ops.Reference;
+using Mat = RawConv.Ops.Gemm.Mat;
 
 namespace RawConv.Ops;
 
-/// <summary>Gram matrices of feature maps, G = scale·X·Xᵀ per image (texture synthesis, style transfer).</summary>
+/// <summary>
+/// Gram matrices of feature maps, G = scale·X·Xᵀ per image (texture synthesis, style transfer), X the
+/// (C, H·W) view of one image. The forward runs kernels/gram.cl (no transpose needed), the backward a
+/// batched GEMM on kernels/gemm.cl.
+/// </summary>
 public static class Gram
 {
-    private const int Tile = 16;
-
     /// <summary>x (N, C, H, W) → G (N, C, C), G[c,d] = scale·Σ_hw x[c,hw]·x[d,hw].</summary>
     public static Tensor Forward(Tensor x, float scale = 1f)
     {
@@ -18,7 +21,11 @@ public static class Gram
         var g = Tensor.Zeros(b, new Shape(n, c, c));
         Kernels.Int(op, g.Count);
         if (b.AsKernel() is { } k)
-            k.Run("gram", "gram_forward", LaunchGeometry.Grid3(c, c, n, Tile, Tile, 1), g, x, c, hw, scale);
+        {
+            if (g.Count == 0 || hw == 0) return g;
+            // 4 × 4 blocks of G per work-item, both operands read along hw (no transpose).
+            k.Run("gram", "gram_xxt", LaunchGeometry.Grid3((c + 3) / 4, (c + 3) / 4, n, 1, 1, 1), g, x, c, hw, scale);
+        }
         else GramRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(g.Buffer), n, c, hw, scale);
         return g;
     }
@@ -36,7 +43,14 @@ public static class Gram
         Guard.Finite(op, "dG", dG);
         var dx = Tensor.Zeros(b, x.Shape);
         if (b.AsKernel() is { } k)
-            k.Run("gram", "gram_backward", LaunchGeometry.Grid3(hw, c, n, Tile, Tile, 1), dx, x, dG, c, hw, scale);
+        {
+            if (dx.Count == 0) return dx;
+            // dx = scale · S · X, S = dG + dGᵀ.
+            using var sym = Tensor.Zeros(b, dG.Shape);
+            k.Run("gram", "gram_sym", LaunchGeometry.Grid3(c, c, n, 16, 1, 1), sym, dG, c);
+            Gemm.Nn(k, new Mat(dx.Buffer, 0, hw, c * hw), new Mat(sym.Buffer, 0, c, c * c), new Mat(x.Buffer, 0, hw, c * hw),
+                c, hw, c, batches: n, alpha: scale);
+        }
         else GramRef.Backward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(dG.Buffer),
             ReferenceBackend.Floats(dx.Buffer), n, c, hw, scale);
         return dx;

@@ -9,6 +9,9 @@ namespace RawConv.Ops;
 /// </summary>
 public static class Linear
 {
+    /// <summary>Largest batch the forward runs as matrix-vector products (gemv_nt handles up to 4 rows of x).</summary>
+    private const int GemvMaxBatch = 4;
+
     /// <summary>y (N, out) = x · wᵀ + bias; bias (out) optional.</summary>
     public static Tensor Forward(Tensor x, Tensor w, Tensor? bias)
     {
@@ -19,11 +22,18 @@ public static class Linear
         Guard.Finite(op, "x", x);
         Guard.Finite(op, "w", w);
         var y = Tensor.Zeros(b, new Shape(n, outF));
-        if (b.AsKernel() is { } k)
+        if (b.AsKernel() is { } k && n <= GemvMaxBatch && k.Name != "cuda")
+        {
+            // A matrix-vector product: stream each weight row once (kernels/gemm.cl gemv_nt). One thread
+            // per row suits CPU cores, not warps (uncoalesced on a GPU), so CUDA keeps the GEMM.
+            if (n > 0 && outF > 0)
+                k.Run("gemm", "gemv_nt", LaunchGeometry.Linear(outF, 16), y, x, w, bias ?? w, bias is null ? 0 : 1, n, outF, inF);
+        }
+        else if (b.AsKernel() is { } kb)
         {
             // yᵀ (out × N) = w · xᵀ, stored transposed (ldc 1, column stride out) straight into y.
-            using var xt = Gemm.Transpose(k, x.Buffer, n, inF);
-            Gemm.Nn(k, new Mat(y.Buffer, 0, 1), new Mat(w.Buffer, 0, inF), new Mat(xt, 0, n), outF, n, inF,
+            using var xt = Gemm.Transpose(kb, x.Buffer, n, inF);
+            Gemm.Nn(kb, new Mat(y.Buffer, 0, 1), new Mat(w.Buffer, 0, inF), new Mat(xt, 0, n), outF, n, inF,
                 bias: bias?.Buffer, cSplit: 1, cSplitStride: outF);
         }
         else GemmRef.LinearForward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(w.Buffer),

@@ -12,6 +12,9 @@ public sealed record LrnParams(int Size = 5, float Alpha = 1e-4f, float Beta = 0
 /// </summary>
 public static class Lrn
 {
+    /// <summary>Longest window whose backward needs no scratch tensor (LRN_RING in kernels/lrn.cl).</summary>
+    private const int LrnRing = 16;
+
     /// <summary>y = x · scale^(−beta).</summary>
     public static Tensor Forward(Tensor x, LrnParams p)
     {
@@ -24,7 +27,7 @@ public static class Lrn
         if (b.AsKernel() is { } k)
         {
             var (n, C, hw) = Dims(op, x.Shape);
-            Planes.Run(k, "lrn", op, "lrn_forward", hw, C, n, [y, x, C, hw, p.Size, p.Alpha, p.Beta, p.K]);
+            Planes.Run(k, "lrn", op, "lrn_forward", Blocks(k, hw), 1, n, [y, x, C, hw, p.Size, p.Alpha, p.Beta, p.K]);
         }
         else LrnRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer), x.Shape, p);
         return y;
@@ -46,14 +49,17 @@ public static class Lrn
         if (b.AsKernel() is { } k)
         {
             var (n, C, hw) = Dims(op, x.Shape);
-            using var r = Tensor.Zeros(b, x.Shape);
-            Planes.Run(k, "lrn", op, "lrn_backward_scale", hw, C, n, [dx, r, x, y, dy, C, hw, p.Size, p.Alpha, p.Beta, p.K]);
-            Planes.Run(k, "lrn", op, "lrn_backward_window", hw, C, n, [dx, r, x, C, hw, p.Size, p.Alpha, p.Beta]);
+            // Windows up to LrnRing channels need no scratch (kernels/lrn.cl); dx stands in for the unused r.
+            using var r = p.Size > LrnRing ? Tensor.Zeros(b, x.Shape) : null;
+            Planes.Run(k, "lrn", op, "lrn_backward", Blocks(k, hw), 1, n, [dx, r ?? dx, x, y, dy, C, hw, p.Size, p.Alpha, p.Beta, p.K]);
         }
         else LrnRef.Backward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer),
             ReferenceBackend.Floats(dy.Buffer), ReferenceBackend.Floats(dx.Buffer), x.Shape, p);
         return dx;
     }
+
+    /// <summary>Work-items along the pixels: each owns LV consecutive pixels (kernels/lrn.cl: 16 in OpenCL, 1 in CUDA).</summary>
+    private static int Blocks(IKernelBackend k, int hw) => k.Name == "cuda" ? hw : (hw + 15) / 16;
 
     /// <summary>Batch, channels and the product of the remaining dimensions (H·W for NCHW).</summary>
     private static (int N, int C, int Hw) Dims(string op, Shape s)

@@ -27,7 +27,11 @@ public static class MaxPool2d
         if (ys.Count == 0) return (y, idx);
         if (b.AsKernel() is { } k)
         {
-            Planes.Run(k, op, "maxpool2d_forward", ys.W, ys.H, (long)ys.N * ys.C, [y, idx, x, .. p.Args(x.Shape, ys)]);
+            // On OpenCL (CPUs) rows of at least 8 outputs run 8 at a time in float8 vectors.
+            if (k.Name != "cuda" && ys.W >= 8)
+                Planes.Run(k, op, "maxpool2d_forward_v8", (ys.W + 7) / 8, ys.H, (long)ys.N * ys.C, [y, idx, x, .. p.Args(x.Shape, ys)]);
+            else
+                Planes.Run(k, op, "maxpool2d_forward", ys.W, ys.H, (long)ys.N * ys.C, [y, idx, x, .. p.Args(x.Shape, ys)]);
         }
         else Pool2dRef.MaxForward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer),
             ReferenceBackend.Ints(idx.Buffer), x.Shape, ys, p);
@@ -58,8 +62,14 @@ public static class MaxPool2d
         if (outShape.Count == 0 || src.Count == 0) return dx;
         if (b.AsKernel() is { } k)
         {
-            Planes.Run(k, op, "maxpool2d_backward", outShape.W, outShape.H, (long)outShape.N * outShape.C,
-                [dx, src, indices, .. p.Args(outShape, src.Shape)]);
+            // On OpenCL (CPUs) rows of at least 8 pixels gather 8 at a time; this relies on the switches
+            // having been checked to lie in their windows, which every caller does first.
+            if (k.Name != "cuda" && outShape.W >= 8)
+                Planes.Run(k, op, "maxpool2d_backward_v8", (outShape.W + 7) / 8, outShape.H, (long)outShape.N * outShape.C,
+                    [dx, src, indices, .. p.Args(outShape, src.Shape)]);
+            else
+                Planes.Run(k, op, "maxpool2d_backward", outShape.W, outShape.H, (long)outShape.N * outShape.C,
+                    [dx, src, indices, .. p.Args(outShape, src.Shape)]);
         }
         else Pool2dRef.MaxBackward<float>(ReferenceBackend.Floats(src.Buffer), ReferenceBackend.Ints(indices.Buffer),
             ReferenceBackend.Floats(dx.Buffer), outShape, src.Shape);

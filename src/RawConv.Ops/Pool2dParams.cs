@@ -72,7 +72,11 @@ internal static class Switches
         {
             using var flag = Tensor.Zeros(k, new Shape(1), DType.Int32);
             var q = p ?? new Pool2dParams(1, 1, 1, 1);
-            Planes.Run(k, op, "pool2d_check_switches", s.W, s.H, (long)s.N * s.C, [flag, idx, .. q.Args(plane, s), p is null ? 0 : 1]);
+            // On OpenCL (CPUs) window checks of rows of at least 8 outputs run 8 at a time (kernels/pool2d.cl).
+            if (p is not null && k.Name != "cuda" && s.W >= 8)
+                Planes.Run(k, op, "pool2d_check_switches_v8", (s.W + 7) / 8, s.H, (long)s.N * s.C, [flag, idx, .. q.Args(plane, s)]);
+            else
+                Planes.Run(k, op, "pool2d_check_switches", s.W, s.H, (long)s.N * s.C, [flag, idx, .. q.Args(plane, s), p is null ? 0 : 1]);
             if (flag.ToIntArray()[0] == 0) return;
         }
         var bad = Pool2dRef.FirstBadSwitch(idx.ToIntArray(), s.H, s.W, plane.H, plane.W, p);

@@ -11,6 +11,7 @@ public abstract class LinearTests : BackendTest
     [InlineData(new[] { 1, 5 }, 1)]
     [InlineData(new[] { 2, 3, 5, 7 }, 17)]
     [InlineData(new[] { 19, 40 }, 33)]
+    [InlineData(new[] { 4, 70 }, 9)]
     public void AllPassesMatchReference(int[] xDims, int outF)
     {
         var xs = new Shape(xDims);

@@ -13,10 +13,21 @@ public abstract class LrnTests : BackendTest
     [InlineData(3, 0.5f, 1f, 1f)]
     [InlineData(1, 2f, 0.5f, 1f)]
     [InlineData(9, 1f, 0.75f, 2f)]
+    [InlineData(17, 1f, 0.75f, 2f)] // past LRN_RING: the two-sweep backward with a scratch tensor
     public void ForwardAndBackwardMatchReference(int size, float alpha, float beta, float k)
     {
         Compare(new Shape(2, 7, 5, 9), new LrnParams(size, alpha, beta, k), -1, 1, $"size {size}");
         Compare(new Shape(1, 3, 13, 11), new LrnParams(size, alpha, beta, k), -1, 1, $"size {size} C 3");
+    }
+
+    [SkippableFact]
+    public void WideScaleRangesMatchReference()
+    {
+        // The OpenCL kernel evaluates scale^(−beta) with its own log2/exp2 polynomials: cover scales over
+        // many octaves, a negative beta, and exponents past ±125 (the builtin fallback, results 0 or huge).
+        Compare(new Shape(2, 6, 4, 9), new LrnParams(3, 1f, 2.5f, 1e-3f), -1e3f, 1e3f, "scales 1e-3..1e6");
+        Compare(new Shape(1, 5, 3, 17), new LrnParams(4, 0.5f, -0.75f, 0.5f), -30, 30, "negative beta");
+        Compare(new Shape(1, 4, 2, 16), new LrnParams(3, 1f, 3f, 1f), -1e15f, 1e15f, "exponent past -125");
     }
 
     [SkippableFact]

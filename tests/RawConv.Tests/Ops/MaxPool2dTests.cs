@@ -39,6 +39,23 @@ public abstract class MaxPool2dTests : BackendTest
     }
 
     [SkippableFact]
+    public void WideRowsMatchReference()
+    {
+        // Rows of ≥ 8 outputs run 8 at a time on OpenCL (stride 1, 2 and any other stride take different
+        // loads; blocks touching padding fall back to scalar): random values and tie-heavy ones.
+        var shape = new Shape(1, 2, 9, 47);
+        var r = new Random(24);
+        var few = new float[shape.Count];
+        for (int i = 0; i < few.Length; i++) few[i] = r.Next(3);
+        foreach (var p in new[] { Pool2dParams.Square(3, 1), Pool2dParams.Square(3, 2, 1), Pool2dParams.Square(3, 3, 1, true),
+                     new Pool2dParams(2, 3, 1, 2, 0, 1, false, 1, 2), new Pool2dParams(3, 2, 2, 5, 1, 0, true, 1, 1) })
+        {
+            Compare(shape, p, Rand.Uniform(26, shape.Count), $"wide {p}");
+            Compare(shape, p, few, $"wide ties {p}");
+        }
+    }
+
+    [SkippableFact]
     public void AlexNetPool1MatchesReference()
     {
         var p = Pool2dParams.Square(3, 2);
@@ -88,6 +105,33 @@ public abstract class MaxPool2dTests : BackendTest
         }
         using var floats = Tensor.FromArray(B, dy.Shape, new float[8]);
         Assert.Contains("Int32", Assert.Throws<RawConvException>(() => MaxPool2d.Backward(dy, floats, new Shape(1, 2, 4, 4), p)).Message);
+    }
+
+    [SkippableFact]
+    public void BadSwitchesInWideRowsAreRejected()
+    {
+        // Rows of ≥ 8 outputs are checked 8 at a time on OpenCL: corrupt one switch at a time, at lanes of
+        // the first, a middle and the last (shifted) block, to out of range and to outside its window.
+        var xs = new Shape(1, 2, 5, 40);
+        var p = Pool2dParams.Square(3, 2, 1);
+        using var x = Tensor.FromArray(B, xs, Rand.Uniform(27, xs.Count));
+        var (y, idx) = MaxPool2d.Forward(x, p);
+        using (y) using (idx)
+        {
+            var good = idx.ToIntArray();
+            using var dy = Tensor.FromArray(B, y.Shape, Rand.Uniform(28, y.Shape.Count));
+            MaxPool2d.Backward(dy, idx, xs, p).Dispose();
+            int ow = y.Shape.W, plane = xs.H * xs.W;
+            foreach (int at in new[] { 0, 5, 11, ow - 1, ow + 8, 2 * ow + 13, y.Shape.Count - 1 })
+                foreach (int v in new[] { -1, plane, (good[at] + 20) % plane })
+                {
+                    var ints = (int[])good.Clone();
+                    ints[at] = v;
+                    using var bad = Tensor.FromInts(B, y.Shape, ints);
+                    var e = Assert.Throws<RawConvException>(() => MaxPool2d.Backward(dy, bad, xs, p));
+                    Assert.Contains("maxpool2d.backward", e.Message);
+                }
+        }
     }
 
     [SkippableFact]
