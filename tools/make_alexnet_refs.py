@@ -24,6 +24,7 @@ Written under --out (the tests call this into a temp cache keyed by this file's 
   NAME/LAYER.npy           every layer's output, named as our layers (conv1, relu1, ..., fc8, prob)
   NAME/input_grad.npy      d fc8[top class] / d input
   NAME/top5.json           {"indices": [...], "probs": [...]}
+  NAME/top5_photo.json     top-5 for the photo through torchvision's transforms (what `rawconv classify --image` does)
 References are computed in float64 from the float32 weights and stored as float32.
 """
 import argparse, json, os, struct, sys
@@ -377,6 +378,26 @@ def dump_refs(outdir, model, x):
     model.float()
 
 
+def classify_photo(outdir, model, kind):
+    """Top-5 for PHOTO through torchvision's own transforms, the pipeline `rawconv classify --image` runs:
+    Resize(256) (shorter side, Pillow bilinear), CenterCrop, then Caffe's BGR minus mean or torchvision's
+    ToTensor + Normalize. Written to NAME/top5_photo.json."""
+    import torchvision.transforms as T
+    im = Image.open(PHOTO).convert("RGB")
+    if kind == "caffe":
+        a = np.asarray(T.CenterCrop(227)(T.Resize(256)(im)), dtype=np.float32)[:, :, ::-1] - np.array(CAFFE_MEAN_BGR, dtype=np.float32)
+        x = torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))[None]
+    else:
+        x = T.Compose([T.Resize(256), T.CenterCrop(224), T.ToTensor(),
+                       T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])(im)[None]
+    with torch.no_grad():
+        p = model.double().eval()(x.double())["prob"][0].numpy()
+    model.float()
+    idx = np.argsort(-p)[:5]
+    with open(os.path.join(outdir, "top5_photo.json"), "w") as f:
+        json.dump({"photo": PHOTO, "indices": [int(i) for i in idx], "probs": [float(p[i]) for i in idx]}, f)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
@@ -396,6 +417,7 @@ def main():
     with open(os.path.join(args.out, "bvlc_alexnet.architecture.json"), "w") as f:
         f.write(spec_json("bvlc_alexnet", 227, CAFFE))
     dump_refs(os.path.join(args.out, "bvlc_alexnet"), caffe, preprocess("caffe"))
+    classify_photo(os.path.join(args.out, "bvlc_alexnet"), caffe, "caffe")
 
     tvseq, _ = build_tv()
     init_weights(tvseq, 1.0)
@@ -405,6 +427,7 @@ def main():
     with open(os.path.join(args.out, "torchvision_alexnet.architecture.json"), "w") as f:
         f.write(spec_json("torchvision_alexnet", 224, TV))
     dump_refs(os.path.join(args.out, "torchvision_alexnet"), tvseq, preprocess("tv"))
+    classify_photo(os.path.join(args.out, "torchvision_alexnet"), tvseq, "tv")
     print("ok")
 
 

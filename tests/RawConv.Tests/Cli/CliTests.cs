@@ -110,3 +110,23 @@ public class CliTests
         finally { File.Delete(h5); }
     }
 }
+
+/// <summary>The bar: `rawconv classify` on a real photo prints PyTorch's top-5 for the same weights.</summary>
+public class CliPhotoTests
+{
+    [SkippableTheory]
+    [InlineData("bvlc_alexnet", "caffe")]
+    [InlineData("torchvision_alexnet", "torchvision")]
+    public void ClassifyOnTheRealPhotoGivesPyTorchsTopFive(string net, string preprocess)
+    {
+        var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(AlexRefs.File(net), "top5_photo.json"))).RootElement;
+        var (code, stdout, stderr) = CliTests.Run("classify", "--model", AlexRefs.File(net + ".h5"), "--image", expected.GetProperty("photo").GetString()!,
+            "--preprocess", preprocess, "--json", "--device", "opencl");
+        Assert.True(code == 0, stderr);
+        var top = JsonDocument.Parse(stdout).RootElement.GetProperty("results")[0].GetProperty("top").EnumerateArray().ToArray();
+        Assert.Equal(expected.GetProperty("indices").EnumerateArray().Select(v => v.GetInt32()), top.Select(t => t.GetProperty("index").GetInt32()));
+        var probs = expected.GetProperty("probs").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        // Same decoded pixels and resize as Pillow (tested in Imaging); float32 vs PyTorch's float64 forward.
+        for (int i = 0; i < 5; i++) Assert.Equal(probs[i], top[i].GetProperty("probability").GetDouble(), 1e-3);
+    }
+}
