@@ -62,7 +62,9 @@ internal static partial class Verbs
     public static Command Info()
     {
         var model = ModelOption(); var proto = PrototxtOption(); var json = JsonOption();
-        var cmd = new Command("info", "Layers, output shapes, parameter counts and multiply-adds of a network.") { model, proto, json };
+        var device = DeviceOption();
+        device.Description = "accepted like on every verb; info reads the architecture only and opens no device";
+        var cmd = new Command("info", "Layers, output shapes, parameter counts and multiply-adds of a network.") { model, proto, device, json };
         cmd.SetAction(p =>
         {
             var spec = Models.Spec(RequireModel(p.GetValue(model)), p.GetValue(proto));
@@ -86,11 +88,12 @@ internal static partial class Verbs
     public static Command Import()
     {
         var model = ModelOption(); var proto = PrototxtOption(); var pre = PreprocessOption(); var json = JsonOption();
+        var device = DeviceOption();
         var output = new Option<string>("--out") { Description = "the .h5 file to write", Required = true };
-        var cmd = new Command("import", "Convert an .onnx or .caffemodel (+ --prototxt) into RawConv's HDF5 weights file.") { model, proto, pre, output, json };
+        var cmd = new Command("import", "Convert an .onnx or .caffemodel (+ --prototxt) into RawConv's HDF5 weights file.") { model, proto, pre, device, output, json };
         cmd.SetAction(p =>
         {
-            using var b = new ReferenceBackend();
+            using var b = p.GetValue(device) is { } d ? Open(d) : new ReferenceBackend();
             using var m = Models.Load(RequireModel(p.GetValue(model)), p.GetValue(proto), p.GetValue(pre), b);
             string outPath = p.GetValue(output)!;
             WeightsFile.Save(m.Net, outPath, m.Classes, m.Preprocessing);
