@@ -1,0 +1,55 @@
+using RawConv.Graph;
+
+namespace RawConv.Algorithms.Training;
+
+/// <summary>
+/// Widths and input canvas of <see cref="MiniAlexNet"/>: conv1..conv5 channels, the two hidden fully
+/// connected layers, conv1's stride, and the side of the square one-channel input.
+/// </summary>
+public sealed record MiniAlexNetConfig(int Canvas = 40, int C1 = 32, int C2 = 64, int C3 = 96, int C4 = 96, int C5 = 64,
+    int Fc = 256, int Conv1Stride = 2, int Classes = 10);
+
+/// <summary>
+/// The default model: bvlc_alexnet's layout scaled to 1×40×40 Fashion-MNIST canvases.
+/// conv1 5×5 stride 2 pad 2 → ReLU → LRN(5) → max pool 3/2 (ceil); conv2 5×5 pad 2 groups 2 → ReLU →
+/// LRN → pool 3/2; conv3 3×3 pad 1; conv4 3×3 pad 1 groups 2; conv5 3×3 pad 1 groups 2 → pool 3/2;
+/// fc6, fc7 with ReLU and dropout 0.5; fc8 (classes); softmax. At 40×40 the spatial sizes are
+/// 40 → 20 → 10 → 10 → 5 → 5 → 2 (AlexNet: 227 → 55 → 27 → 27 → 13 → 13 → 6). Defaults: 32-64-96-96-64
+/// channels, fc 256-256: 285,322 parameters, 6.1 M multiply-adds per image; stride 1 in conv1 costs
+/// 4× the multiply-adds (measured 125 vs 338 images/s training at batch 64 on the shared 2-core PoCL).
+/// </summary>
+public static class MiniAlexNet
+{
+    /// <summary>The architecture for <paramref name="config"/> (the defaults when null).</summary>
+    public static NetSpec Spec(MiniAlexNetConfig? config = null)
+    {
+        var c = config ?? new MiniAlexNetConfig();
+        return new NetSpec("mini_alexnet", 1, c.Canvas, c.Canvas,
+        [
+            new ConvLayer("conv1", c.C1, 5, 5, c.Conv1Stride, c.Conv1Stride, 2, 2),
+            new ReluLayer("relu1"),
+            new LrnLayer("norm1"),
+            new MaxPoolLayer("pool1", 3, 3, 2, 2, CeilMode: true),
+            new ConvLayer("conv2", c.C2, 5, 5, PadH: 2, PadW: 2, Groups: 2),
+            new ReluLayer("relu2"),
+            new LrnLayer("norm2"),
+            new MaxPoolLayer("pool2", 3, 3, 2, 2, CeilMode: true),
+            new ConvLayer("conv3", c.C3, 3, 3, PadH: 1, PadW: 1),
+            new ReluLayer("relu3"),
+            new ConvLayer("conv4", c.C4, 3, 3, PadH: 1, PadW: 1, Groups: 2),
+            new ReluLayer("relu4"),
+            new ConvLayer("conv5", c.C5, 3, 3, PadH: 1, PadW: 1, Groups: 2),
+            new ReluLayer("relu5"),
+            new MaxPoolLayer("pool5", 3, 3, 2, 2, CeilMode: true),
+            new FlattenLayer("flatten"),
+            new FcLayer("fc6", c.Fc),
+            new ReluLayer("relu6"),
+            new DropoutLayer("drop6"),
+            new FcLayer("fc7", c.Fc),
+            new ReluLayer("relu7"),
+            new DropoutLayer("drop7"),
+            new FcLayer("fc8", c.Classes),
+            new SoftmaxLayer("prob"),
+        ]).Validate();
+    }
+}
