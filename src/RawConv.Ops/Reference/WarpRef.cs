@@ -8,8 +8,11 @@ namespace RawConv.Ops.Reference;
 /// </summary>
 public static class WarpRef
 {
-    /// <summary>Sample position of output pixel (h, w), clamped to [−2, size+1] as in kernels/warp.cl.</summary>
-    private static (T Sy, T Sx, bool InY, bool InX) Sample<T>(ReadOnlySpan<T> flow, int n, int h, int w, int hx, int wx, int hh, int ww)
+    /// <summary>The four taps (after padding) and weights of output pixel (h, w); InY/InX say the sample clamp is inactive.</summary>
+    private readonly record struct Taps<T>(int Y0, int Y1, int X0, int X1, T Ay, T Ax, bool InY, bool InX);
+
+    /// <summary>Sample position of output pixel (h, w), clamped to [−2, size+1] as in kernels/warp.cl, as taps and weights.</summary>
+    private static Taps<T> Sample<T>(ReadOnlySpan<T> flow, int n, int h, int w, int hx, int wx, int hh, int ww, bool border)
         where T : IFloatingPointIeee754<T>
     {
         int plane = hh * ww;
@@ -17,7 +20,9 @@ public static class WarpRef
         T ry = T.CreateChecked(h) + flow[(n * 2 + 1) * plane + h * ww + w];
         T sx = T.Clamp(rx, T.CreateChecked(-2), T.CreateChecked(wx + 1));
         T sy = T.Clamp(ry, T.CreateChecked(-2), T.CreateChecked(hx + 1));
-        return (sy, sx, sy == ry, sx == rx);
+        int y0 = int.CreateTruncating(T.Floor(sy)), x0 = int.CreateTruncating(T.Floor(sx));
+        return new Taps<T>(Tap(y0, hx, border), Tap(y0 + 1, hx, border), Tap(x0, wx, border), Tap(x0 + 1, wx, border),
+            sy - T.Floor(sy), sx - T.Floor(sx), sy == ry, sx == rx);
     }
 
     /// <summary>Tap index after padding: clamped (border) or −1 when outside (zeros).</summary>
@@ -35,11 +40,7 @@ public static class WarpRef
             for (int i = 0; i < h; i++)
                 for (int j = 0; j < w; j++)
                 {
-                    var (sy, sx, _, _) = Sample(flow, b, i, j, hx, wx, h, w);
-                    int y0 = int.CreateTruncating(T.Floor(sy)), x0 = int.CreateTruncating(T.Floor(sx));
-                    T ay = sy - T.Floor(sy), ax = sx - T.Floor(sx);
-                    int ty0 = Tap(y0, hx, border), ty1 = Tap(y0 + 1, hx, border);
-                    int tx0 = Tap(x0, wx, border), tx1 = Tap(x0 + 1, wx, border);
+                    var (ty0, ty1, tx0, tx1, ay, ax, _, _) = Sample(flow, b, i, j, hx, wx, h, w, border);
                     for (int ch = 0; ch < c; ch++)
                     {
                         var p = x.Slice((b * c + ch) * hx * wx, hx * wx);
@@ -59,11 +60,10 @@ public static class WarpRef
             for (int i = 0; i < h; i++)
                 for (int j = 0; j < w; j++)
                 {
-                    var (sy, sx, _, _) = Sample(flow, b, i, j, hx, wx, h, w);
-                    int y0 = int.CreateTruncating(T.Floor(sy)), x0 = int.CreateTruncating(T.Floor(sx));
-                    T ay = sy - T.Floor(sy), ax = sx - T.Floor(sx);
-                    int[] ty = [Tap(y0, hx, border), Tap(y0 + 1, hx, border)];
-                    int[] tx = [Tap(x0, wx, border), Tap(x0 + 1, wx, border)];
+                    var t = Sample(flow, b, i, j, hx, wx, h, w, border);
+                    T ay = t.Ay, ax = t.Ax;
+                    int[] ty = [t.Y0, t.Y1];
+                    int[] tx = [t.X0, t.X1];
                     T[] wy = [T.One - ay, ay], wxs = [T.One - ax, ax];
                     for (int ch = 0; ch < c; ch++)
                     {
@@ -85,11 +85,7 @@ public static class WarpRef
             for (int i = 0; i < h; i++)
                 for (int j = 0; j < w; j++)
                 {
-                    var (sy, sx, inY, inX) = Sample(flow, b, i, j, hx, wx, h, w);
-                    int y0 = int.CreateTruncating(T.Floor(sy)), x0 = int.CreateTruncating(T.Floor(sx));
-                    T ay = sy - T.Floor(sy), ax = sx - T.Floor(sx);
-                    int ty0 = Tap(y0, hx, border), ty1 = Tap(y0 + 1, hx, border);
-                    int tx0 = Tap(x0, wx, border), tx1 = Tap(x0 + 1, wx, border);
+                    var (ty0, ty1, tx0, tx1, ay, ax, inY, inX) = Sample(flow, b, i, j, hx, wx, h, w, border);
                     T gx = T.Zero, gy = T.Zero;
                     for (int ch = 0; ch < c; ch++)
                     {
