@@ -43,6 +43,7 @@ internal static class Models
         switch (ext)
         {
             case ".h5" or ".hdf5":
+                VerifyApart(model);
                 var w = WeightsFile.Load(model, backend);
                 return new LoadedModel(w.Net, w.Classes ?? DefaultClasses(w.Net.Spec), Choose(preprocess, w.Preprocessing, w.Net.Spec), model);
             case ".onnx":
@@ -80,6 +81,21 @@ internal static class Models
         int shorter = p.Height == 227 ? 256 : (int)Math.Round(p.Height * 256.0 / 224.0);
         return new PreprocessOptions(shorter, p.Height, p.Width, p.ChannelOrder == ChannelOrder.BGR, p.Scale,
             p.Mean.Take(channels).ToArray(), p.Std.Take(channels).ToArray());
+    }
+
+    /// <summary>
+    /// Reads the weights file once in a child process (`rawconv check-weights`) before this process opens it:
+    /// libhdf5 is C code, and a file crafted to crash it then takes down the child, not us.
+    /// RAWCONV_TRUSTED_WEIGHTS=1 skips the check.
+    /// </summary>
+    private static void VerifyApart(string path)
+    {
+        if (Environment.GetEnvironmentVariable("RAWCONV_TRUSTED_WEIGHTS") == "1") return;
+        string exe = Environment.ProcessPath ?? "dotnet";
+        var args = Path.GetFileNameWithoutExtension(exe) == "dotnet"
+            ? new[] { typeof(Models).Assembly.Location, "check-weights" }
+            : new[] { "check-weights" };
+        WeightsFile.VerifyInChildProcess(path, exe, args, TimeSpan.FromSeconds(120));
     }
 
     private static void RequireFile(string path)

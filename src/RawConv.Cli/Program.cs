@@ -10,6 +10,7 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Import(),
     Verbs.Classify(),
     Verbs.Features(),
+    Verbs.CheckWeights(),
 };
 try
 {

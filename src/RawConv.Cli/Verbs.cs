@@ -59,6 +59,28 @@ internal static partial class Verbs
         return cmd;
     }
 
+    /// <summary>Hidden: opens a weights file fully and exits 0, or prints the reason and exits 1 (the child of Models.VerifyApart).</summary>
+    public static Command CheckWeights()
+    {
+        var file = new Argument<string>("file");
+        var cmd = new Command("check-weights", "Read a weights file completely (used in a child process before loading).") { file };
+        cmd.Hidden = true;
+        cmd.SetAction(p =>
+        {
+            try
+            {
+                WeightsFile.Verify(p.GetValue(file)!);
+                return 0;
+            }
+            catch (RawConvException e)
+            {
+                Console.Error.WriteLine(e.Message);   // the parent quotes this line as its own error
+                return 1;
+            }
+        });
+        return cmd;
+    }
+
     public static Command Info()
     {
         var model = ModelOption(); var proto = PrototxtOption(); var json = JsonOption();

@@ -130,3 +130,23 @@ public class CliPhotoTests
         for (int i = 0; i < 5; i++) Assert.Equal(probs[i], top[i].GetProperty("probability").GetDouble(), 1e-3);
     }
 }
+
+public class CliHostileWeightsTests
+{
+    [SkippableFact]
+    public void DamagedWeightsFileIsRefusedWithOneLineNamingIt()
+    {
+        var bad = Path.Combine(Path.GetTempPath(), $"rawconv-cli-bad-{Environment.ProcessId}.h5");
+        try
+        {
+            var bytes = File.ReadAllBytes(AlexRefs.File("bvlc_alexnet.h5"));
+            File.WriteAllBytes(bad, bytes.AsSpan(0, bytes.Length / 3).ToArray());
+            var (code, stdout, stderr) = CliTests.Run("classify", "--model", bad, "--input", Path.Combine(AlexRefs.File("bvlc_alexnet"), "input.npy"), "--device", "reference");
+            Assert.Equal(1, code);
+            Assert.Equal("", stdout);
+            var line = Assert.Single(stderr.Trim().Split('\n'));
+            Assert.StartsWith($"rawconv: {bad}: ", line);
+        }
+        finally { File.Delete(bad); }
+    }
+}

@@ -102,8 +102,6 @@ public abstract class AlexNetActivationTests(ITestOutputHelper output) : Backend
     [InlineData("torchvision_alexnet.h5")]
     public void MatchesPyTorchLayerByLayer(string source)
     {
-        Skip.If(BackendName == "reference" && !source.EndsWith(".onnx"),
-            "the reference backend runs the ONNX imports only (it is slow); the caffemodel and HDF5 files carry weights equal to them");
         var refDir = AlexRefs.File(source.StartsWith("torchvision") ? "torchvision_alexnet" : "bvlc_alexnet");
         using var net = source.EndsWith(".h5")
             ? WeightsFile.Load(AlexRefs.File(source), B).Net
