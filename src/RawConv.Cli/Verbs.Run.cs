@@ -17,19 +17,27 @@ internal static partial class Verbs
         {
             using var b = Open(p.GetValue(device));
             using var m = Models.Load(RequireModel(p.GetValue(model)), p.GetValue(proto), p.GetValue(pre), b);
-            var (x, names) = Inputs.Load(p.GetValue(image), p.GetValue(input), m, b);
-            using (x)
+            var images = p.GetValue(image) ?? [];
+            var results = new List<Classification>();
+            // Images go through in batches of 16 (memory stays bounded), with a progress bar on a terminal.
+            var chunks = images.Length > 0 ? images.Chunk(16).ToList() : [[]];
+            Progress.Run("classify", images.Length, step =>
             {
-                var results = Run(m, x, names, p.GetValue(top));
-                Print(p.GetValue(json), new { model = m.Source, device = b.Info.Name, results }, () =>
+                foreach (var chunk in chunks)
                 {
-                    foreach (var r in results)
-                    {
-                        Console.WriteLine(r.Image);
-                        foreach (var c in r.Top) Console.WriteLine($"  {c.Probability,8:P2}  {c.Index,4}  {c.Label}");
-                    }
-                });
-            }
+                    var (x, names) = Inputs.Load(chunk.Length > 0 ? chunk : null, p.GetValue(input), m, b);
+                    using (x) results.AddRange(Run(m, x, names, p.GetValue(top)));
+                    step(chunk.Length);
+                }
+            });
+            Print(p.GetValue(json), new { model = m.Source, device = b.Info.Name, results }, () =>
+            {
+                foreach (var r in results)
+                {
+                    Console.WriteLine(r.Image);
+                    foreach (var c in r.Top) Console.WriteLine($"  {c.Probability,8:P2}  {c.Index,4}  {c.Label}");
+                }
+            });
             return 0;
         });
         return cmd;
