@@ -10,6 +10,8 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Import(),
     Verbs.Classify(),
     Verbs.Features(),
+    Verbs.Train(),
+    Verbs.Evaluate(),
     Verbs.CheckWeights(),
 };
 try

@@ -150,3 +150,27 @@ public class CliHostileWeightsTests
         finally { File.Delete(bad); }
     }
 }
+
+public class CliTrainTests
+{
+    [SkippableFact]
+    public void TrainThenEvaluateBeatsChanceOnFashionMnist()
+    {
+        Skip.IfNot(File.Exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"), "dataset-fashion-mnist is not installed");
+        var h5 = Path.Combine(Path.GetTempPath(), $"rawconv-cli-train-{Environment.ProcessId}.h5");
+        try
+        {
+            var (code, _, stderr) = CliTests.Run("train", "--epochs", "1", "--max-steps", "200", "--out", h5, "--device", "opencl");
+            Assert.True(code == 0, stderr);
+            (code, var stdout, stderr) = CliTests.Run("evaluate", "--model", h5, "--json", "--device", "opencl");
+            Assert.True(code == 0, stderr);
+            var j = JsonDocument.Parse(stdout).RootElement;
+            Assert.Equal(10000, j.GetProperty("n").GetInt32());
+            Assert.Equal(10000, j.GetProperty("confusion").EnumerateArray().Sum(r => r.EnumerateArray().Sum(v => v.GetInt32())));
+            // 200 SGD steps (12,800 images) take the mini-AlexNet from chance (10%) to ~66% here.
+            Assert.InRange(j.GetProperty("top1").GetDouble(), 0.4, 1.0);
+            Assert.True(j.GetProperty("top5").GetDouble() >= j.GetProperty("top1").GetDouble());
+        }
+        finally { File.Delete(h5); }
+    }
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using RawConv.Algorithms.Data;
+using RawConv.Algorithms.Training;
+using RawConv.Graph;
+using RawConv.Graph.Weights;
+
+namespace RawConv.Cli;
+
+internal static partial class Verbs
+{
+    /// <summary>fashion-mnist[:train|:test] (Debian's dataset-fashion-mnist) or a folder with one sub-folder per class.</summary>
+    internal static IDataset Dataset(string name, string split, NetSpec spec)
+    {
+        if (name.StartsWith("fashion-mnist", StringComparison.OrdinalIgnoreCase))
+        {
+            if (spec.InputChannels != 1 || spec.InputHeight != spec.InputWidth)
+                throw new RawConvException($"fashion-mnist gives 1×N×N canvases; {spec.Name} takes {spec.InputShape()}");
+            var parts = name.Split(':');
+            return FashionMnist.Load(parts.Length > 1 ? parts[1] : split, spec.InputHeight);
+        }
+        if (Directory.Exists(name)) return new ImageFolder(name, spec.InputChannels, spec.InputHeight, spec.InputWidth);
+        throw new RawConvException($"{name}: no such dataset; use fashion-mnist, fashion-mnist:train|test or a folder with one sub-folder per class");
+    }
+
+    public static Command Train()
+    {
+        var device = DeviceOption(); var json = JsonOption();
+        var dataset = new Option<string>("--dataset") { Description = "fashion-mnist (default) or a folder with one sub-folder per class", DefaultValueFactory = _ => "fashion-mnist" };
+        var arch = new Option<string?>("--arch") { Description = "a JSON architecture (default: the mini-AlexNet for 1×40×40)" };
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 25 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
+        var lr = new Option<float>("--lr") { Description = "base learning rate (cosine schedule to 1%)", DefaultValueFactory = _ => 0.02f };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "weights file to write (.h5)", Required = true };
+        var steps = new Option<int>("--max-steps") { Description = "stop after this many SGD steps (0: run every epoch)" };
+        var checkpoints = new Option<int[]>("--checkpoint-epochs") { Description = "also save OUT-epochN.h5 after these epochs", AllowMultipleArgumentsPerToken = true };
+        var cmd = new Command("train", "Train a classifier with RawConv's own kernels (SGD, momentum, weight decay, dropout, shift/flip augmentation).")
+            { device, dataset, arch, epochs, batch, lr, seed, steps, output, checkpoints, json };
+        cmd.SetAction(p =>
+        {
+            var spec = p.GetValue(arch) is { } a ? NetSpec.FromJson(File.ReadAllText(a), a) : MiniAlexNet.Spec();
+            using var b = Open(p.GetValue(device));
+            using var net = new Net(spec, b);
+            net.InitializeRandom(p.GetValue(seed));
+            var train = Dataset(p.GetValue(dataset)!, "train", spec);
+            IDataset? test = p.GetValue(dataset)!.StartsWith("fashion-mnist", StringComparison.OrdinalIgnoreCase) ? Dataset("fashion-mnist:test", "test", spec) : null;
+            string outPath = p.GetValue(output)!;
+            int n = p.GetValue(epochs), bs = p.GetValue(batch);
+            var pre = new Preprocessing(ChannelOrder.RGB, Enumerable.Repeat(0f, spec.InputChannels).ToArray(),
+                Enumerable.Repeat(1f, spec.InputChannels).ToArray(), 1f / 255f, spec.InputHeight, spec.InputWidth);
+            var sgd = new SgdOptions(p.GetValue(lr), 0.9f, 5e-4f, LrPolicy.Cosine, TotalSteps: n * (train.Count / bs), MinFactor: 0.01f);
+            var keep = (p.GetValue(checkpoints) ?? []).ToHashSet();
+            var summaries = new List<EpochSummary>();
+            var trainer = new Trainer(net, new TrainOptions(n, bs, p.GetValue(seed), MaxSteps: p.GetValue(steps), Sgd: sgd, CheckpointEpochs: [.. keep], ProgressEvery: 50))
+            {
+                Progress = s => Console.Error.WriteLine($"epoch {s.Epoch} step {s.Step}/{s.StepsPerEpoch} loss {s.MeanLoss:F4} acc {s.Accuracy:P1} lr {s.LearningRate:G3} {s.ImagesPerSecond:F0} img/s"),
+                EpochEnd = e =>
+                {
+                    summaries.Add(e);
+                    if (!p.GetValue(json)) Console.WriteLine($"epoch {e.Epoch}: loss {e.MeanLoss:F4}, train {e.TrainAccuracy:P2}, test {e.TestTop1:P2}, {e.Seconds:F0} s, {e.ImagesPerSecond:F0} img/s");
+                },
+                Checkpoint = (epoch, model) => WeightsFile.Save(model, Path.ChangeExtension(outPath, null) + $"-epoch{epoch}.h5", train.Classes, pre),
+            };
+            var result = trainer.Run(train, test);
+            WeightsFile.Save(net, outPath, train.Classes, pre);
+            Print(p.GetValue(json), new { output = outPath, epochs = summaries, seconds = result.Elapsed.TotalSeconds },
+                () => Console.WriteLine($"wrote {outPath} after {result.Elapsed.TotalMinutes:F1} min"));
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static Command Evaluate()
+    {
+        var model = ModelOption(); var proto = PrototxtOption(); var device = DeviceOption(); var json = JsonOption();
+        var dataset = new Option<string>("--dataset") { Description = "fashion-mnist (its test split; default) or a folder with one sub-folder per class", DefaultValueFactory = _ => "fashion-mnist" };
+        var cmd = new Command("evaluate", "Top-1 and top-5 accuracy and the confusion matrix on a dataset.") { model, proto, device, dataset, json };
+        cmd.SetAction(p =>
+        {
+            using var b = Open(p.GetValue(device));
+            using var m = Models.Load(RequireModel(p.GetValue(model)), p.GetValue(proto), null, b);
+            var data = Dataset(p.GetValue(dataset)!, "test", m.Net.Spec);
+            var r = Evaluator.Evaluate(m.Net, data);
+            int k = data.Classes.Count;
+            var confusion = Enumerable.Range(0, k).Select(i => Enumerable.Range(0, k).Select(j => r.Confusion[i, j]).ToArray()).ToArray();
+            Print(p.GetValue(json), new { top1 = r.Top1, top5 = r.Top5, n = r.N, classes = data.Classes, confusion }, () =>
+            {
+                Console.WriteLine($"top-1 {r.Top1:P2}, top-5 {r.Top5:P2} on {r.N} images");
+                for (int i = 0; i < k; i++) Console.WriteLine($"  {data.Classes[i],-14} {string.Join(" ", confusion[i].Select(c => c.ToString().PadLeft(5)))}");
+            });
+            return 0;
+        });
+        return cmd;
+    }
+}
