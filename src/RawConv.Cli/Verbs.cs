@@ -29,8 +29,13 @@ internal static partial class Verbs
         else text();
     }
 
-    internal static string RequireModel(string? model) =>
-        model ?? throw new RawConvException("no --model given (the default model ships with a later release; pass --model)");
+    /// <summary>--model, else the shipped default model (weights/default.h5 beside the executable).</summary>
+    internal static string RequireModel(string? model)
+    {
+        if (model != null) return model;
+        var shipped = Path.Combine(Models.WeightsDir, "default.h5");
+        return File.Exists(shipped) ? shipped : throw new RawConvException($"no --model given and no default model shipped ({shipped} is missing)");
+    }
 
     public static Command Devices()
     {
