@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using RawConv.Tests.TestUtil;
 
 namespace RawConv.Tests.Imaging;
 
@@ -10,55 +10,23 @@ namespace RawConv.Tests.Imaging;
 /// </summary>
 public static class RefData
 {
-    private static readonly Lazy<(string? Dir, string Reason)> Made = new(Make);
+    private static readonly ScriptRefs Refs = new("dump_images.py", "rawconv-imaging-ref", "manifest.tsv", "PIL, numpy",
+        scratch => [scratch]);
 
     /// <summary>Python with Pillow 9.4 and numpy (the Debian one).</summary>
-    public const string Python = "/usr/bin/python3";
+    public const string Python = ScriptRefs.Python;
 
     /// <summary>The reference directory; skips the calling test when it cannot be made.</summary>
-    public static string Dir
-    {
-        get
-        {
-            var (dir, reason) = Made.Value;
-            Skip.If(dir is null, reason);
-            return dir!;
-        }
-    }
+    public static string Dir => Refs.Dir;
 
     /// <summary>Manifest entries (name, kind, absolute input path).</summary>
     public static IEnumerable<(string Name, string Kind, string Path)> Entries(string kind) =>
         File.ReadAllLines(System.IO.Path.Combine(Dir, "manifest.tsv")).Where(l => l.Length > 0)
             .Select(l => l.Split('\t')).Where(p => p[1] == kind).Select(p => (p[0], p[1], System.IO.Path.Combine(Dir, p[2])));
 
-    /// <summary>Runs python3 with arguments; returns stdout, or null and the reason.</summary>
-    public static (string? Stdout, string Error) RunPython(params string[] args)
-    {
-        if (!File.Exists(Python)) return (null, $"{Python} not found");
-        var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(); return (null, "python timed out"); }
-        return p.ExitCode == 0 ? (stdout.Result, "") : (null, $"python exited {p.ExitCode}: {stderr.Result}");
-    }
+    /// <summary>Runs python3 with arguments (2 minutes at most); returns stdout, or null and the reason.</summary>
+    public static (string? Stdout, string Error) RunPython(params string[] args) => ScriptRefs.RunPython(120_000, args);
 
     /// <summary>tools/dump_images.py in the repository.</summary>
-    public static string Script => System.IO.Path.Combine(Repo.RepoRulesTests.Root(), "tools", "dump_images.py");
-
-    private static (string?, string) Make()
-    {
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Script)))[..12];
-        var dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "rawconv-imaging-ref", hash);
-        if (File.Exists(System.IO.Path.Combine(dir, "manifest.tsv"))) return (dir, "");
-        var probe = RunPython("-c", "import PIL, numpy");
-        if (probe.Stdout is null) return (null, "python3 with Pillow and numpy unavailable: " + probe.Error);
-        var scratch = $"{dir}.tmp-{Environment.ProcessId}";
-        var (o, err) = RunPython(Script, scratch);
-        if (o is null) return (null, "tools/dump_images.py failed: " + err);
-        try { Directory.Move(scratch, dir); }
-        catch (IOException) when (File.Exists(System.IO.Path.Combine(dir, "manifest.tsv"))) { Directory.Delete(scratch, true); }
-        return (dir, "");
-    }
+    public static string Script => Refs.Script;
 }

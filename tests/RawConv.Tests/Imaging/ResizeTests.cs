@@ -11,18 +11,11 @@ namespace RawConv.Tests.Imaging;
 /// </summary>
 public static class PrepRef
 {
-    private static readonly Lazy<(string? Dir, string Reason)> Made = new(Make);
+    private static readonly ScriptRefs Refs = new("dump_preprocess.py", "rawconv-preprocess-ref", "manifest.tsv",
+        "PIL, numpy, torch, torchvision, matplotlib", scratch => [scratch], requiredFile: "/usr/share/darknet/data/dog.jpg");
 
     /// <summary>The reference directory; skips the calling test when it cannot be made.</summary>
-    public static string Dir
-    {
-        get
-        {
-            var (dir, reason) = Made.Value;
-            Skip.If(dir is null, reason);
-            return dir!;
-        }
-    }
+    public static string Dir => Refs.Dir;
 
     /// <summary>Rows of a tab-separated file in the reference directory.</summary>
     public static IEnumerable<string[]> Rows(string file) =>
@@ -33,23 +26,6 @@ public static class PrepRef
     {
         var (shape, data, _) = Npy.Read(Path.Combine(Dir, name + ".npy"));
         return (shape, data);
-    }
-
-    private static (string?, string) Make()
-    {
-        var script = Path.Combine(Repo.RepoRulesTests.Root(), "tools", "dump_preprocess.py");
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(script)))[..12];
-        var dir = Path.Combine(Path.GetTempPath(), "rawconv-preprocess-ref", hash);
-        if (File.Exists(Path.Combine(dir, "manifest.tsv"))) return (dir, "");
-        var probe = RefData.RunPython("-c", "import PIL, numpy, torch, torchvision, matplotlib");
-        if (probe.Stdout is null) return (null, "python3 with Pillow, numpy, torch, torchvision and matplotlib unavailable: " + probe.Error);
-        if (!File.Exists("/usr/share/darknet/data/dog.jpg")) return (null, "/usr/share/darknet/data/*.jpg not installed");
-        var scratch = $"{dir}.tmp-{Environment.ProcessId}";
-        var (o, err) = RefData.RunPython(script, scratch);
-        if (o is null) return (null, "tools/dump_preprocess.py failed: " + err);
-        try { Directory.Move(scratch, dir); }
-        catch (IOException) when (File.Exists(Path.Combine(dir, "manifest.tsv"))) { Directory.Delete(scratch, true); }
-        return (dir, "");
     }
 }
 

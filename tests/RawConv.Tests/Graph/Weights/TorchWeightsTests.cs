@@ -14,36 +14,12 @@ namespace RawConv.Tests.Graph.Weights;
 [Collection("hdf5")]
 public class TorchWeightsTests
 {
-    private static readonly Lazy<(string? Dir, string Reason)> Made = new(Make);
+    private static readonly ScriptRefs Refs = new("torch_to_h5.py", "rawconv-weights-ref", "logits.npy", "torch, torchvision, h5py, numpy",
+        scratch => ["--random-seed", "0", "--out", Path.Combine(scratch, "alexnet.h5"), "--dump-dir", scratch]);
 
-    private static string Dir
-    {
-        get
-        {
-            var (dir, reason) = Made.Value;
-            Skip.If(dir is null, reason);
-            return dir!;
-        }
-    }
+    private static string Dir => Refs.Dir;
 
     private static string H5 => Path.Combine(Dir, "alexnet.h5");
-
-    private static (string?, string) Make()
-    {
-        var script = Path.Combine(Repo.RepoRulesTests.Root(), "tools", "torch_to_h5.py");
-        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(script)))[..12];
-        var dir = Path.Combine(Path.GetTempPath(), "rawconv-weights-ref", hash);
-        if (File.Exists(Path.Combine(dir, "logits.npy"))) return (dir, "");
-        var probe = RefData.RunPython("-c", "import torch, torchvision, h5py, numpy");
-        if (probe.Stdout is null) return (null, "python3 with torch, torchvision, h5py and numpy unavailable: " + probe.Error);
-        var scratch = $"{dir}.tmp-{Environment.ProcessId}";
-        Directory.CreateDirectory(scratch);
-        var (o, err) = RefData.RunPython(script, "--random-seed", "0", "--out", Path.Combine(scratch, "alexnet.h5"), "--dump-dir", scratch);
-        if (o is null) return (null, "tools/torch_to_h5.py failed: " + err);
-        try { Directory.Move(scratch, dir); }
-        catch (IOException) when (File.Exists(Path.Combine(dir, "logits.npy"))) { Directory.Delete(scratch, true); }
-        return (dir, "");
-    }
 
     private static float[] Npy(string name) => (float[])RawConv.Imaging.Npy.Read(Path.Combine(Dir, name)).Data;
 
