@@ -15,12 +15,7 @@ public class PtxCompileTests
         return d;
     }
 
-    private static string KernelsDir()
-    {
-        var dir = AppContext.BaseDirectory;
-        while (dir != null && !File.Exists(Path.Combine(dir, "kernels", "cuda_prelude.h"))) dir = Path.GetDirectoryName(dir);
-        return dir != null ? Path.Combine(dir, "kernels") : throw new InvalidOperationException("kernels/ not found above " + AppContext.BaseDirectory);
-    }
+    private static string KernelsDir() => Path.Combine(Repo.RepoRulesTests.Root(), "kernels");
 
     [Theory]
     [MemberData(nameof(Programs))]
