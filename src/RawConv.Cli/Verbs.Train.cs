@@ -26,7 +26,12 @@ internal static partial class Verbs
     {
         var device = DeviceOption(); var json = JsonOption();
         var dataset = new Option<string>("--dataset") { Description = "fashion-mnist (default) or a folder with one sub-folder per class", DefaultValueFactory = _ => "fashion-mnist" };
-        var arch = new Option<string?>("--arch") { Description = "a JSON architecture (default: the mini-AlexNet for 1×40×40)" };
+        var arch = new Option<string?>("--arch") { Description = "a JSON architecture file, or mini-alexnet[:c1=..,c2=..,c3=..,c4=..,c5=..,fc=..,stride=..,canvas=..] (default: the mini-AlexNet for 1×40×40)" };
+        var momentum = new Option<float>("--momentum") { DefaultValueFactory = _ => 0.9f };
+        var decay = new Option<float>("--weight-decay") { Description = "L2 weight decay on weights (not biases)", DefaultValueFactory = _ => 5e-4f };
+        var shift = new Option<int>("--shift") { Description = "random translation augmentation, ± pixels", DefaultValueFactory = _ => 4 };
+        var noFlip = new Option<bool>("--no-flip") { Description = "no random horizontal flips" };
+        var profile = new Option<bool>("--profile") { Description = "time every layer's forward and backward (synchronizes after each) and print the table" };
         var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 25 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
         var lr = new Option<float>("--lr") { Description = "base learning rate (cosine schedule to 1%)", DefaultValueFactory = _ => 0.02f };
@@ -35,23 +40,29 @@ internal static partial class Verbs
         var steps = new Option<int>("--max-steps") { Description = "stop after this many SGD steps (0: run every epoch)" };
         var checkpoints = new Option<int[]>("--checkpoint-epochs") { Description = "also save OUT-epochN.h5 after these epochs", AllowMultipleArgumentsPerToken = true };
         var cmd = new Command("train", "Train a classifier with RawConv's own kernels (SGD, momentum, weight decay, dropout, shift/flip augmentation).")
-            { device, dataset, arch, epochs, batch, lr, seed, steps, output, checkpoints, json };
+            { device, dataset, arch, epochs, batch, lr, momentum, decay, shift, noFlip, profile, seed, steps, output, checkpoints, json };
         cmd.SetAction(p =>
         {
-            var spec = p.GetValue(arch) is { } a ? NetSpec.FromJson(File.ReadAllText(a), a) : MiniAlexNet.Spec();
+            var spec = p.GetValue(arch) switch
+            {
+                null => MiniAlexNet.Spec(),
+                var a when a.StartsWith("mini-alexnet", StringComparison.OrdinalIgnoreCase) => MiniAlexNet.Spec(MiniAlexNetConfig.Parse(a)),
+                var a => NetSpec.FromJson(File.ReadAllText(a), a),
+            };
             using var b = Open(p.GetValue(device));
             using var net = new Net(spec, b);
             net.InitializeRandom(p.GetValue(seed));
+            if (p.GetValue(profile)) net.Profile = new LayerProfile();
             var train = Dataset(p.GetValue(dataset)!, "train", spec);
             IDataset? test = p.GetValue(dataset)!.StartsWith("fashion-mnist", StringComparison.OrdinalIgnoreCase) ? Dataset("fashion-mnist:test", "test", spec) : null;
             string outPath = p.GetValue(output)!;
             int n = p.GetValue(epochs), bs = p.GetValue(batch);
             var pre = new Preprocessing(ChannelOrder.RGB, Enumerable.Repeat(0f, spec.InputChannels).ToArray(),
                 Enumerable.Repeat(1f, spec.InputChannels).ToArray(), 1f / 255f, spec.InputHeight, spec.InputWidth);
-            var sgd = new SgdOptions(p.GetValue(lr), 0.9f, 5e-4f, LrPolicy.Cosine, TotalSteps: n * (train.Count / bs), MinFactor: 0.01f);
+            var sgd = new SgdOptions(p.GetValue(lr), p.GetValue(momentum), p.GetValue(decay), LrPolicy.Cosine, TotalSteps: n * (train.Count / bs), MinFactor: 0.01f);
             var keep = (p.GetValue(checkpoints) ?? []).ToHashSet();
             var summaries = new List<EpochSummary>();
-            var trainer = new Trainer(net, new TrainOptions(n, bs, p.GetValue(seed), MaxSteps: p.GetValue(steps), Sgd: sgd, CheckpointEpochs: [.. keep], ProgressEvery: 50))
+            var trainer = new Trainer(net, new TrainOptions(n, bs, p.GetValue(seed), p.GetValue(shift), !p.GetValue(noFlip), MaxSteps: p.GetValue(steps), Sgd: sgd, CheckpointEpochs: [.. keep], ProgressEvery: 50))
             {
                 Progress = s => Console.Error.WriteLine($"epoch {s.Epoch} step {s.Step}/{s.StepsPerEpoch} loss {s.MeanLoss:F4} acc {s.Accuracy:P1} lr {s.LearningRate:G3} {s.ImagesPerSecond:F0} img/s"),
                 EpochEnd = e =>
@@ -62,6 +73,7 @@ internal static partial class Verbs
                 Checkpoint = (epoch, model) => WeightsFile.Save(model, Path.ChangeExtension(outPath, null) + $"-epoch{epoch}.h5", train.Classes, pre),
             };
             var result = trainer.Run(train, test);
+            if (net.Profile is { } prof) Console.Error.WriteLine(prof.Table());
             WeightsFile.Save(net, outPath, train.Classes, pre);
             Print(p.GetValue(json), new { output = outPath, epochs = summaries, seconds = result.Elapsed.TotalSeconds },
                 () => Console.WriteLine($"wrote {outPath} after {result.Elapsed.TotalMinutes:F1} min"));

@@ -9,11 +9,14 @@ public sealed partial class Net
     /// down to the input through a forward pass that reached that layer. ReLU layers use
     /// <paramref name="rule"/> (standard gradient, Zeiler–Fergus deconvnet, guided backprop); max
     /// pooling routes through the recorded switches; convolutions use their transposed filters.
-    /// With <paramref name="parameterGradients"/>, weight and bias gradients are returned too.
+    /// With <paramref name="parameterGradients"/>, weight and bias gradients are returned too. Without
+    /// <paramref name="inputGradient"/> (training), the first layer's data gradient is not computed and
+    /// <see cref="BackwardPass.InputGradient"/> stays null.
     /// </summary>
     public BackwardPass Backward(ForwardPass forward, string from, Tensor seed, ReluRule rule = ReluRule.Standard,
-        bool parameterGradients = false)
+        bool parameterGradients = false, bool inputGradient = true)
     {
+        Profile?.Start(Backend);
         int top = Spec.IndexOf(from);
         var y = forward[from];
         if (seed.Shape != y.Shape)
@@ -34,6 +37,11 @@ public sealed partial class Net
                         result.ParameterGradients[c.Name] = new LayerParams(
                             Conv2d.BackwardFilter(x, grad, cp.Weight.Shape, c.Params),
                             cp.Bias != null ? Conv2d.BackwardBias(grad) : null);
+                    if (i == 0 && !inputGradient)
+                    {
+                        Profile?.Record(layer.Name, forward: false, Backend);
+                        return result;
+                    }
                     dx = Conv2d.BackwardData(grad, cp.Weight, x.Shape, c.Params);
                     break;
                 case ReluLayer:
@@ -67,6 +75,7 @@ public sealed partial class Net
                 default:
                     throw new RawConvException($"{Spec.Name}: layer '{layer.Name}' of type {layer.GetType().Name} has no backward");
             }
+            Profile?.Record(layer.Name, forward: false, Backend);
             grad = dx;
         }
         result.InputGradient = grad;
@@ -79,8 +88,14 @@ public sealed class BackwardPass : IDisposable
 {
     private readonly Dictionary<string, Tensor> grads = new();
 
-    /// <summary>Gradient with respect to the network input.</summary>
-    public Tensor InputGradient { get; internal set; } = null!;
+    private Tensor? inputGradient;
+
+    /// <summary>Gradient with respect to the network input (not computed when Backward was told inputGradient: false).</summary>
+    public Tensor InputGradient
+    {
+        get => inputGradient ?? throw new RawConvException("the input gradient was not computed (Backward with inputGradient: false)");
+        internal set => inputGradient = value;
+    }
 
     /// <summary>Weight and bias gradients by layer (when asked for).</summary>
     public Dictionary<string, LayerParams> ParameterGradients { get; } = new();
@@ -94,7 +109,7 @@ public sealed class BackwardPass : IDisposable
     public void Dispose()
     {
         foreach (var g in grads.Values) g.Dispose();
-        InputGradient?.Dispose();
+        inputGradient?.Dispose();
         foreach (var p in ParameterGradients.Values) p.Dispose();
     }
 }

@@ -71,6 +71,9 @@ public sealed partial class Net : IDisposable
         }
     }
 
+    /// <summary>When set, Forward and Backward synchronize after every layer and record its time here.</summary>
+    public LayerProfile? Profile { get; set; }
+
     /// <summary>
     /// Runs the input through the layers up to and including <paramref name="until"/> (default: all),
     /// keeping every layer's output and every pooling layer's switches. Dropout masks are drawn from
@@ -78,6 +81,7 @@ public sealed partial class Net : IDisposable
     /// </summary>
     public ForwardPass Forward(Tensor x, string? until = null, bool training = false, ulong seed = 0)
     {
+        Profile?.Start(Backend);
         var expected = Spec.InputShape(x.Shape.Rank == 4 ? x.Shape.N : 1);
         if (x.Shape != expected)
             throw new RawConvException($"{Spec.Name}: input {x.Shape} does not match the network's input {expected}");
@@ -130,6 +134,7 @@ public sealed partial class Net : IDisposable
                 default:
                     throw new RawConvException($"{Spec.Name}: layer '{layer.Name}' of type {layer.GetType().Name} is not supported");
             }
+            Profile?.Record(layer.Name, forward: true, Backend);
             pass.Add(layer.Name, y);
             cur = y;
         }

@@ -7,7 +7,35 @@ namespace RawConv.Algorithms.Training;
 /// connected layers, conv1's stride, and the side of the square one-channel input.
 /// </summary>
 public sealed record MiniAlexNetConfig(int Canvas = 40, int C1 = 32, int C2 = 64, int C3 = 96, int C4 = 96, int C5 = 64,
-    int Fc = 256, int Conv1Stride = 2, int Classes = 10);
+    int Fc = 256, int Conv1Stride = 2, int Classes = 10)
+{
+    /// <summary>
+    /// Parses "mini-alexnet" or "mini-alexnet:key=value,..." with keys canvas, c1..c5, fc, stride (conv1's),
+    /// classes; unnamed keys keep <paramref name="defaults"/>' values.
+    /// </summary>
+    public static MiniAlexNetConfig Parse(string text, MiniAlexNetConfig? defaults = null)
+    {
+        var c = defaults ?? new MiniAlexNetConfig();
+        int colon = text.IndexOf(':');
+        if (!text[..(colon < 0 ? text.Length : colon)].Equals("mini-alexnet", StringComparison.OrdinalIgnoreCase))
+            throw new RawConvException($"{text}: not a mini-alexnet description (mini-alexnet[:key=value,...])");
+        if (colon < 0) return c;
+        foreach (var part in text[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = part.Split('=');
+            if (kv.Length != 2 || !int.TryParse(kv[1], out int v) || v <= 0)
+                throw new RawConvException($"{text}: '{part}' is not key=positive-integer");
+            c = kv[0].ToLowerInvariant() switch
+            {
+                "canvas" => c with { Canvas = v }, "c1" => c with { C1 = v }, "c2" => c with { C2 = v }, "c3" => c with { C3 = v },
+                "c4" => c with { C4 = v }, "c5" => c with { C5 = v }, "fc" => c with { Fc = v }, "stride" => c with { Conv1Stride = v },
+                "classes" => c with { Classes = v },
+                _ => throw new RawConvException($"{text}: unknown key '{kv[0]}' (canvas, c1..c5, fc, stride, classes)"),
+            };
+        }
+        return c;
+    }
+}
 
 /// <summary>
 /// The default model: bvlc_alexnet's layout scaled to 1×40×40 Fashion-MNIST canvases.

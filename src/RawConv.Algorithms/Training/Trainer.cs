@@ -120,7 +120,7 @@ public sealed class Trainer
         if (!float.IsFinite(loss)) throw new RawConvException($"train: loss became {loss} at step {sgd.Iteration}; lower the learning rate");
         int hits = Evaluator.CountTop1(logits.ToArray(), labels, logits.Shape[1]);
         using var dlogits = CrossEntropy.Backward(logits, target);
-        using var back = Net.Backward(pass, LogitsLayer, dlogits, parameterGradients: true);
+        using var back = Net.Backward(pass, LogitsLayer, dlogits, parameterGradients: true, inputGradient: false);
         float lr = sgd.Step(back.ParameterGradients);
         return (loss, hits, lr);
     }
