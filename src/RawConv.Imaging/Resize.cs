@@ -14,6 +14,21 @@ public static class Resize
 {
     private const int PrecisionBits = 32 - 8 - 2;
 
+    /// <summary>Each pixel repeated <paramref name="factor"/>×<paramref name="factor"/> times (for showing small maps and canvases).</summary>
+    public static Image Nearest(Image img, int factor)
+    {
+        if (factor < 1 || (long)img.Width * img.Height * factor * factor > 1L << 28)
+            throw new RawConvException($"resize: factor {factor} for a {img.Width}×{img.Height} image is out of range");
+        if (factor == 1) return img;
+        int w = img.Width * factor, h = img.Height * factor, c = img.Channels;
+        var o = new Image(w, h, c, img.BitDepth);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                for (int k = 0; k < c; k++)
+                    o.Data[(y * w + x) * c + k] = img.Data[((y / factor) * img.Width + x / factor) * c + k];
+        return o;
+    }
+
     /// <summary>Resizes an image to <paramref name="width"/> × <paramref name="height"/>; every channel independently (alpha is not premultiplied).</summary>
     public static Image Bilinear(Image img, int width, int height)
     {
