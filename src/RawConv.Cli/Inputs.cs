@@ -22,8 +22,22 @@ internal static class Inputs
         }
         if (images is not { Length: > 0 }) throw new RawConvException("no input: pass --image FILE (repeatable) or --input x.npy");
         var opts = Models.Options(m.Preprocessing, spec.InputChannels);
-        var loaded = images.Select(p => Fit(ImageIO.Load(p), spec.InputChannels)).ToList();
+        var loaded = images.Select(p => Letterbox(Fit(ImageIO.Load(p), spec.InputChannels), m.Preprocessing)).ToList();
         return (Preprocess.Batch(loaded, opts, b), images);
+    }
+
+    /// <summary>For letterboxed models (<see cref="Preprocessing.Letterbox"/>): the image scaled to fit the box and centred on a black canvas of the input size; else unchanged.</summary>
+    public static Image Letterbox(Image img, Preprocessing pre)
+    {
+        if (pre.Letterbox <= 0) return img;
+        double f = (double)pre.Letterbox / Math.Max(img.Width, img.Height);
+        int w = Math.Max(1, (int)Math.Round(img.Width * f)), h = Math.Max(1, (int)Math.Round(img.Height * f));
+        var fitted = w == img.Width && h == img.Height ? img : Resize.Bilinear(img, w, h);
+        var canvas = new Image(pre.Width, pre.Height, img.Channels, img.BitDepth);
+        int top = (pre.Height - h) / 2, left = (pre.Width - w) / 2, c = img.Channels;
+        for (int y = 0; y < h; y++)
+            Array.Copy(fitted.Data, y * w * c, canvas.Data, ((top + y) * pre.Width + left) * c, w * c);
+        return canvas;
     }
 
     /// <summary>Converts to the channel count the network takes (grey by ITU-R 601 luma, as Pillow's "L").</summary>

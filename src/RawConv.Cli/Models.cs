@@ -78,6 +78,8 @@ internal static class Models
     /// <summary>The image pipeline for a network's stored preprocessing: resize the shorter side, centre-crop, normalize.</summary>
     public static PreprocessOptions Options(Preprocessing p, int channels)
     {
+        if (p.Letterbox > 0) // images arrive already on the canvas (Inputs.Letterbox)
+            return new PreprocessOptions(0, 0, 0, p.ChannelOrder == ChannelOrder.BGR, p.Scale, p.Mean.Take(channels).ToArray(), p.Std.Take(channels).ToArray());
         int shorter = p.Height == 227 ? 256 : (int)Math.Round(p.Height * 256.0 / 224.0);
         return new PreprocessOptions(shorter, p.Height, p.Width, p.ChannelOrder == ChannelOrder.BGR, p.Scale,
             p.Mean.Take(channels).ToArray(), p.Std.Take(channels).ToArray());

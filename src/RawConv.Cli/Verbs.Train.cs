@@ -58,7 +58,11 @@ internal static partial class Verbs
             string outPath = p.GetValue(output)!;
             int n = p.GetValue(epochs), bs = p.GetValue(batch);
             var pre = new Preprocessing(ChannelOrder.RGB, Enumerable.Repeat(0f, spec.InputChannels).ToArray(),
-                Enumerable.Repeat(1f, spec.InputChannels).ToArray(), 1f / 255f, spec.InputHeight, spec.InputWidth);
+                Enumerable.Repeat(1f, spec.InputChannels).ToArray(), 1f / 255f, spec.InputHeight, spec.InputWidth)
+            {
+                // Fashion-MNIST items are 28×28 on the canvas: user images get the same framing.
+                Letterbox = train is FashionMnist ? Math.Min(FashionMnist.ItemSide, Math.Min(spec.InputHeight, spec.InputWidth)) : 0,
+            };
             var sgd = new SgdOptions(p.GetValue(lr), p.GetValue(momentum), p.GetValue(decay), LrPolicy.Cosine, TotalSteps: n * (train.Count / bs), MinFactor: 0.01f);
             var keep = (p.GetValue(checkpoints) ?? []).ToHashSet();
             var summaries = new List<EpochSummary>();

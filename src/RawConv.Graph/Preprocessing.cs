@@ -39,8 +39,17 @@ public sealed record Preprocessing(ChannelOrder ChannelOrder, float[] Mean, floa
             throw new RawConvException($"preprocessing: std must be positive and finite, mean finite (mean [{string.Join(", ", Mean)}], std [{string.Join(", ", Std)}])");
         if (!(Scale > 0) || !float.IsFinite(Scale)) throw new RawConvException($"preprocessing: scale {Scale} must be positive");
         if (Height <= 0 || Width <= 0) throw new RawConvException($"preprocessing: input size {Height}×{Width} must be positive");
+        if (Letterbox < 0 || Letterbox > Math.Min(Height, Width))
+            throw new RawConvException($"preprocessing: letterbox {Letterbox} must lie between 0 and the input size {Height}×{Width}");
         return this;
     }
+
+    /// <summary>
+    /// When positive, images are not resized by the shorter side and centre-cropped: they are scaled (aspect kept)
+    /// to fit <see cref="Letterbox"/>×<see cref="Letterbox"/> and centred on a black <see cref="Height"/>×<see cref="Width"/>
+    /// canvas — how Fashion-MNIST's 28×28 items sit on the default model's 40×40 canvas.
+    /// </summary>
+    public int Letterbox { get; init; }
 
     /// <summary>The JSON form stored in weights files.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -64,7 +73,7 @@ public sealed record Preprocessing(ChannelOrder ChannelOrder, float[] Mean, floa
 
     public bool Equals(Preprocessing? other) => other is not null && ChannelOrder == other.ChannelOrder
         && Mean.AsSpan().SequenceEqual(other.Mean) && Std.AsSpan().SequenceEqual(other.Std)
-        && Scale == other.Scale && Height == other.Height && Width == other.Width;
+        && Scale == other.Scale && Height == other.Height && Width == other.Width && Letterbox == other.Letterbox;
 
     public override int GetHashCode() => HashCode.Combine(ChannelOrder, Scale, Height, Width, Mean.Length > 0 ? Mean[0] : 0);
 }

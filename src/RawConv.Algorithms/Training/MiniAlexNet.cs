@@ -7,11 +7,11 @@ namespace RawConv.Algorithms.Training;
 /// connected layers, conv1's stride, and the side of the square one-channel input.
 /// </summary>
 public sealed record MiniAlexNetConfig(int Canvas = 40, int C1 = 32, int C2 = 64, int C3 = 96, int C4 = 96, int C5 = 64,
-    int Fc = 256, int Conv1Stride = 2, int Classes = 10)
+    int Fc = 256, int Conv1Stride = 2, int Classes = 10, float Dropout = 0.5f)
 {
     /// <summary>
     /// Parses "mini-alexnet" or "mini-alexnet:key=value,..." with keys canvas, c1..c5, fc, stride (conv1's),
-    /// classes; unnamed keys keep <paramref name="defaults"/>' values.
+    /// classes (positive integers) and dropout (a probability in [0, 1)); unnamed keys keep <paramref name="defaults"/>' values.
     /// </summary>
     public static MiniAlexNetConfig Parse(string text, MiniAlexNetConfig? defaults = null)
     {
@@ -23,6 +23,13 @@ public sealed record MiniAlexNetConfig(int Canvas = 40, int C1 = 32, int C2 = 64
         foreach (var part in text[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var kv = part.Split('=');
+            if (kv.Length == 2 && kv[0].Equals("dropout", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!float.TryParse(kv[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float d) || d < 0 || d >= 1)
+                    throw new RawConvException($"{text}: dropout '{kv[1]}' is not a probability in [0, 1)");
+                c = c with { Dropout = d };
+                continue;
+            }
             if (kv.Length != 2 || !int.TryParse(kv[1], out int v) || v <= 0)
                 throw new RawConvException($"{text}: '{part}' is not key=positive-integer");
             c = kv[0].ToLowerInvariant() switch
@@ -30,7 +37,7 @@ public sealed record MiniAlexNetConfig(int Canvas = 40, int C1 = 32, int C2 = 64
                 "canvas" => c with { Canvas = v }, "c1" => c with { C1 = v }, "c2" => c with { C2 = v }, "c3" => c with { C3 = v },
                 "c4" => c with { C4 = v }, "c5" => c with { C5 = v }, "fc" => c with { Fc = v }, "stride" => c with { Conv1Stride = v },
                 "classes" => c with { Classes = v },
-                _ => throw new RawConvException($"{text}: unknown key '{kv[0]}' (canvas, c1..c5, fc, stride, classes)"),
+                _ => throw new RawConvException($"{text}: unknown key '{kv[0]}' (canvas, c1..c5, fc, stride, classes, dropout)"),
             };
         }
         return c;
@@ -72,10 +79,10 @@ public static class MiniAlexNet
             new FlattenLayer("flatten"),
             new FcLayer("fc6", c.Fc),
             new ReluLayer("relu6"),
-            new DropoutLayer("drop6"),
+            new DropoutLayer("drop6", c.Dropout),
             new FcLayer("fc7", c.Fc),
             new ReluLayer("relu7"),
-            new DropoutLayer("drop7"),
+            new DropoutLayer("drop7", c.Dropout),
             new FcLayer("fc8", c.Classes),
             new SoftmaxLayer("prob"),
         ]).Validate();
