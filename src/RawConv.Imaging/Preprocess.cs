@@ -26,6 +26,9 @@ public sealed record PreprocessOptions(int ResizeShorter, int CropHeight, int Cr
     /// <summary>A full mean image subtracted after cropping instead of <see cref="Mean"/>; centre-cropped if larger than the crop.</summary>
     public MeanImage? MeanImage { get; init; }
 
+    /// <summary>Channels of the tensor: 3 (colour, in RGB or BGR order) or 1 (grey: ITU-R 601 luma of the RGB pixel, as Pillow's "L").</summary>
+    public int Channels { get; init; } = 3;
+
     /// <summary>Caffe's bvlc_alexnet: shorter side 256, centre crop 227, BGR, 0–255, mean (104, 117, 123) in BGR order.</summary>
     public static PreprocessOptions Caffe => new(256, 227, 227, true, 1f, [104f, 117f, 123f], null);
 
@@ -33,14 +36,14 @@ public sealed record PreprocessOptions(int ResizeShorter, int CropHeight, int Cr
     public static PreprocessOptions Torchvision => new(256, 224, 224, false, 1f / 255f, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
 }
 
-/// <summary>Turns images into network input tensors (1, 3, H, W); <see cref="Deprocess"/> is the exact inverse.</summary>
+/// <summary>Turns images into network input tensors (1, C, H, W), C = 3 or 1; <see cref="Deprocess"/> is the exact inverse.</summary>
 public static class Preprocess
 {
     /// <summary>The preprocessed image as a tensor (1, 3, H, W) on <paramref name="backend"/>.</summary>
     public static Tensor ToTensor(Image img, PreprocessOptions o, IBackend backend)
     {
         var (f, h, w) = ToPlanes(img, o);
-        return Tensor.FromArray(backend, Shape.Nchw(1, 3, h, w), f);
+        return Tensor.FromArray(backend, Shape.Nchw(1, o.Channels, h, w), f);
     }
 
     /// <summary>Several images as one batch (N, 3, H, W); they must come out the same size (use a crop).</summary>
@@ -52,26 +55,32 @@ public static class Preprocess
         for (int i = 1; i < planes.Count; i++)
             if (planes[i].H != h || planes[i].W != w)
                 throw new RawConvException($"preprocess: batch image {i} comes out {planes[i].W}×{planes[i].H}, image 0 {w}×{h} (set a crop size)");
-        var all = new float[(long)planes.Count * 3 * h * w];
-        for (int i = 0; i < planes.Count; i++) planes[i].Data.CopyTo(all, (long)i * 3 * h * w);
-        return Tensor.FromArray(backend, Shape.Nchw(planes.Count, 3, h, w), all);
+        int c = o.Channels;
+        var all = new float[(long)planes.Count * c * h * w];
+        for (int i = 0; i < planes.Count; i++) planes[i].Data.CopyTo(all, (long)i * c * h * w);
+        return Tensor.FromArray(backend, Shape.Nchw(planes.Count, c, h, w), all);
     }
 
-    /// <summary>The preprocessed image as planar floats (3, H, W) with its size.</summary>
+    /// <summary>The preprocessed image as planar floats (C, H, W), C = <see cref="PreprocessOptions.Channels"/>, with its size.</summary>
     public static (float[] Data, int H, int W) ToPlanes(Image img, PreprocessOptions o)
     {
-        Validate(o, 3);
+        int channels = o.Channels;
+        if (channels is not (1 or 3)) throw new RawConvException($"preprocess: {channels} channels; images give 1 (grey) or 3");
+        Validate(o, channels);
         var im = Geometry(img, o);
         int h = im.Height, w = im.Width, plane = h * w;
         var mean = MeanPlanes(o, h, w);
-        var f = new float[3 * plane];
-        for (int c = 0; c < 3; c++)
+        var f = new float[channels * plane];
+        for (int c = 0; c < channels; c++)
         {
             int src = o.Bgr ? 2 - c : c;
             float sd = o.Std is null ? 1f : o.Std.Length == 1 ? o.Std[0] : o.Std[c];
             for (int p = 0; p < plane; p++)
             {
-                float x = im.Data[p * 3 + src] * o.Scale - mean(c, p);
+                float v = channels == 1
+                    ? (im.Data[p * 3] * 19595 + im.Data[p * 3 + 1] * 38470 + im.Data[p * 3 + 2] * 7471 + 0x8000) >> 16
+                    : im.Data[p * 3 + src];
+                float x = v * o.Scale - mean(c, p);
                 f[c * plane + p] = o.Std is null ? x : x / sd;
             }
         }
