@@ -13,6 +13,8 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Train(),
     Verbs.Evaluate(),
     Verbs.Report(),
+    Verbs.Deconv(),
+    Verbs.Saliency(),
     Verbs.CheckWeights(),
 };
 try
