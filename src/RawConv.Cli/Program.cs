@@ -12,6 +12,8 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Features(),
     Verbs.Train(),
     Verbs.Evaluate(),
+    Verbs.Occlusion(),
+    Verbs.Correspondence(),
     Verbs.CheckWeights(),
 };
 try
