@@ -146,6 +146,7 @@ public static class Occlusion
         var o = options ?? new OcclusionOptions();
         var s = x.Shape;
         if (s.Rank != 4 || s.N != 1) throw new RawConvException($"occlusion: input {s} must be one image (1, C, H, W)");
+        if (s != net.Spec.InputShape(1)) throw new RawConvException($"occlusion: input {s} does not match the input {net.Spec.InputShape(1)} of {net.Spec.Name}");
         if (o.BatchSize < 1) throw new RawConvException($"occlusion: batch size {o.BatchSize} must be ≥ 1");
         var ys = Positions(s.H, o.Size, o.Stride);
         var xs = Positions(s.W, o.Size, o.Stride);

@@ -161,5 +161,8 @@ public class OcclusionLayoutTests
         using var two = Tensor.FromArray(Backends.Reference, new Shape(2, 1, 40, 40), new float[3200]);
         var batch = Assert.Throws<RawConvException>(() => Occlusion.Run(net, two, OcclusionTests.Pre));
         Assert.Contains("one image", batch.Message);
+        using var rgb = Tensor.FromArray(Backends.Reference, new Shape(1, 3, 40, 40), new float[4800]);
+        var shape = Assert.Throws<RawConvException>(() => Occlusion.Run(net, rgb, OcclusionTests.Pre));
+        Assert.Contains("(1, 3, 40, 40) does not match the input (1, 1, 40, 40)", shape.Message);
     }
 }
