@@ -15,6 +15,8 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Report(),
     Verbs.Deconv(),
     Verbs.Saliency(),
+    Verbs.Occlusion(),
+    Verbs.Correspondence(),
     Verbs.CheckWeights(),
 };
 try
