@@ -38,6 +38,8 @@ internal static class Models
     /// <summary>A network with weights on <paramref name="backend"/>.</summary>
     public static LoadedModel Load(string model, string? prototxt, string? preprocess, IBackend backend)
     {
+        if (!File.Exists(model) && Zoo.Names.Contains(model))
+            throw new RawConvException($"{model} is a zoo architecture without weights; pass a weights file (.h5, .onnx, .caffemodel) — `rawconv import` converts one");
         RequireFile(model);
         string ext = Path.GetExtension(model).ToLowerInvariant();
         switch (ext)
