@@ -13,6 +13,8 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Train(),
     Verbs.Evaluate(),
     Verbs.CheckWeights(),
+    Verbs.TopKVerb(),
+    Verbs.Evolution(),
 };
 try
 {
