@@ -66,9 +66,11 @@ public static class Evolution
         for (int k = 0; k < checkpoints.Count; k++)
         {
             WeightsFile.LoadInto(net, checkpoints[k]);
-            foreach (var group in units.Select((u, row) => (u, row)).GroupBy(t => t.u.Layer))
+            var groups = units.Select((u, row) => (u, row)).GroupBy(t => t.u.Layer).ToArray();
+            var scans = TopKScan.RunLayers(net, data, groups.Select(g => (g.Key, (IReadOnlyList<int>?)g.Select(t => t.u.Channel).Distinct().ToArray())).ToArray(),
+                new TopKOptions(1, o.BatchSize, o.Limit));
+            foreach (var (group, scan) in groups.Zip(scans))
             {
-                var scan = TopKScan.Run(net, data, group.Key, new TopKOptions(1, o.BatchSize, o.Limit, group.Select(t => t.u.Channel).Distinct().ToArray()));
                 var rows = group.ToArray();
                 var entries = rows.Select(t => scan.Of(t.u.Channel) is { Count: > 0 } e ? e[0]
                     : throw new RawConvException($"evolution: no images to scan for {t.u}")).ToArray();

@@ -43,31 +43,67 @@ public static class TopKScan
     public static TopKResult Run(Net net, IDataset data, string layer, TopKOptions? options = null, Action<int, int>? progress = null)
     {
         var o = options ?? new TopKOptions();
+        return RunLayers(net, data, [(layer, o.Channels)], o, progress)[0];
+    }
+
+    /// <summary>
+    /// Scans several layers in one pass over the data (each batch is forwarded once, to the deepest of them);
+    /// per layer the channels given (null = all). <see cref="TopKOptions.Channels"/> is ignored. Results in the order asked.
+    /// </summary>
+    public static IReadOnlyList<TopKResult> RunLayers(Net net, IDataset data, IReadOnlyList<(string Layer, IReadOnlyList<int>? Channels)> layers,
+        TopKOptions? options = null, Action<int, int>? progress = null)
+    {
+        var o = options ?? new TopKOptions();
         if (o.K < 1) throw new RawConvException($"top-k: k must be at least 1, got {o.K}");
         if (o.BatchSize < 1) throw new RawConvException($"top-k: batch size must be at least 1, got {o.BatchSize}");
         if (o.Limit < 0) throw new RawConvException($"top-k: limit must be 0 (all) or positive, got {o.Limit}");
+        if (layers.Count == 0) throw new RawConvException("top-k: no layer to scan");
         var spec = net.Spec;
-        spec.IndexOf(layer);
         var item = data.ItemShape;
         if (item.C != spec.InputChannels || item.H != spec.InputHeight || item.W != spec.InputWidth)
             throw new RawConvException($"top-k: dataset items {item} do not fit {spec.Name}'s input {spec.InputShape()}");
-        var dims = Deconvnet.Dims(spec.Shapes()[spec.IndexOf(layer) + 1]);
-        var channels = (o.Channels ?? Enumerable.Range(0, dims.C).ToArray()).ToArray();
-        foreach (var c in channels)
-            if (c < 0 || c >= dims.C) throw new RawConvException($"top-k: channel {c} is outside layer '{layer}' with {dims.C} feature maps");
-        if (channels.Distinct().Count() != channels.Length) throw new RawConvException("top-k: a channel is listed twice");
+        var scans = layers.Select(l => new LayerScan(spec, l.Layer, l.Channels, o.K)).ToArray();
+        string deepest = layers.MaxBy(l => spec.IndexOf(l.Layer)).Layer;
 
         int total = o.Limit > 0 ? Math.Min(o.Limit, data.Count) : data.Count;
-        var heaps = channels.Select(_ => new PriorityQueue<TopKEntry, TopKEntry>(o.K + 1, Worse.Instance)).ToArray();
-        int plane = dims.H * dims.W, per = dims.C * plane;
         for (int start = 0; start < total; start += o.BatchSize)
         {
             int n = Math.Min(o.BatchSize, total - start);
             var (x, _) = data.Get(net.Backend, Enumerable.Range(start, n).ToArray());
-            float[] a;
             using (x)
-            using (var pass = net.Forward(x, layer))
-                a = pass[layer].ToArray();
+            using (var pass = net.Forward(x, deepest))
+                foreach (var scan in scans) scan.Add(pass[scan.Layer].ToArray(), start, n);
+            progress?.Invoke(start + n, total);
+        }
+        return scans.Select(s => s.Result(total)).ToArray();
+    }
+
+    /// <summary>The heaps of one layer's scanned channels.</summary>
+    private sealed class LayerScan
+    {
+        private readonly (int C, int H, int W) dims;
+        private readonly int[] channels;
+        private readonly PriorityQueue<TopKEntry, TopKEntry>[] heaps;
+        private readonly int k;
+
+        public LayerScan(NetSpec spec, string layer, IReadOnlyList<int>? channels, int k)
+        {
+            Layer = layer;
+            this.k = k;
+            dims = Deconvnet.Dims(spec.Shapes()[spec.IndexOf(layer) + 1]);
+            this.channels = (channels ?? Enumerable.Range(0, dims.C).ToArray()).ToArray();
+            foreach (var c in this.channels)
+                if (c < 0 || c >= dims.C) throw new RawConvException($"top-k: channel {c} is outside layer '{layer}' with {dims.C} feature maps");
+            if (this.channels.Distinct().Count() != this.channels.Length) throw new RawConvException($"top-k: a channel of '{layer}' is listed twice");
+            heaps = this.channels.Select(_ => new PriorityQueue<TopKEntry, TopKEntry>(k + 1, Worse.Instance)).ToArray();
+        }
+
+        public string Layer { get; }
+
+        /// <summary>Offers each image's maximum of each scanned map (first maximum in row-major order) to that map's heap.</summary>
+        public void Add(float[] a, int start, int n)
+        {
+            int plane = dims.H * dims.W, per = dims.C * plane;
             for (int i = 0; i < n; i++)
                 for (int ci = 0; ci < channels.Length; ci++)
                 {
@@ -75,12 +111,11 @@ public static class TopKScan
                     int best = 0;
                     for (int p = 1; p < plane; p++)
                         if (map[p] > map[best]) best = p;
-                    Offer(heaps[ci], new TopKEntry(map[best], start + i, best / dims.W, best % dims.W), o.K);
+                    Offer(heaps[ci], new TopKEntry(map[best], start + i, best / dims.W, best % dims.W), k);
                 }
-            progress?.Invoke(start + n, total);
         }
-        var entries = heaps.Select(h => (IReadOnlyList<TopKEntry>)Drain(h)).ToArray();
-        return new TopKResult(layer, o.K, total, dims, channels, entries);
+
+        public TopKResult Result(int images) => new(Layer, k, images, dims, channels, heaps.Select(h => (IReadOnlyList<TopKEntry>)Drain(h)).ToArray());
     }
 
     /// <summary>Adds <paramref name="e"/> to a heap that keeps the <paramref name="k"/> best entries (its root is the worst kept).</summary>

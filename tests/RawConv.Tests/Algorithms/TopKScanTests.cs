@@ -122,6 +122,20 @@ public abstract class TopKScanTests : BackendTest
     }
 
     [SkippableFact]
+    public void OneScanOfSeveralLayersEqualsSeparateScans()
+    {
+        var data = new TopKTestData(40, 32, 4);
+        using var net = TopKTestData.Net(B, 6);
+        var both = TopKScan.RunLayers(net, data, [("conv3", [1, 4]), ("conv1", null)], new TopKOptions(5, 16));
+        Assert.Equal(new[] { "conv3", "conv1" }, both.Select(r => r.Layer));
+        var conv3 = TopKScan.Run(net, data, "conv3", new TopKOptions(5, 16, Channels: [1, 4]));
+        var conv1 = TopKScan.Run(net, data, "conv1", new TopKOptions(5, 16));
+        Assert.Equal(conv3.Entries.SelectMany(e => e), both[0].Entries.SelectMany(e => e));
+        Assert.Equal(conv1.Entries.SelectMany(e => e), both[1].Entries.SelectMany(e => e));
+        Assert.Equal(8, both[1].Channels.Count);
+    }
+
+    [SkippableFact]
     public void ProgressCountsImagesAndBadOptionsAreNamed()
     {
         var data = new TopKTestData(30, 32, 1);
