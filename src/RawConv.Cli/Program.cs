@@ -18,6 +18,8 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Occlusion(),
     Verbs.Correspondence(),
     Verbs.CheckWeights(),
+    Verbs.TopKVerb(),
+    Verbs.Evolution(),
 };
 try
 {

@@ -1,0 +1,148 @@
+using RawConv.Algorithms.Data;
+using RawConv.Graph;
+
+namespace RawConv.Algorithms.Seeing;
+
+/// <summary>
+/// Settings of a top-k scan: <see cref="K"/> images kept per feature map, images forwarded
+/// <see cref="BatchSize"/> at a time, only the first <see cref="Limit"/> images (0 = all), only
+/// <see cref="Channels"/> (null = every feature map of the layer).
+/// </summary>
+public sealed record TopKOptions(int K = 9, int BatchSize = 64, int Limit = 0, IReadOnlyList<int>? Channels = null);
+
+/// <summary>One kept activation: its value, the dataset index of the image, and its position in the feature map ((0, 0) for fully connected layers).</summary>
+public readonly record struct TopKEntry(float Value, int Image, int Y, int X);
+
+/// <summary>
+/// The result of <see cref="TopKScan.Run"/>: for each scanned channel, the k strongest images, strongest
+/// first (equal values: lower image index first). <see cref="Entries"/>[i] belongs to <see cref="Channels"/>[i].
+/// </summary>
+public sealed record TopKResult(string Layer, int K, int Images, (int C, int H, int W) Dims, IReadOnlyList<int> Channels,
+    IReadOnlyList<IReadOnlyList<TopKEntry>> Entries)
+{
+    /// <summary>The kept entries of feature map <paramref name="channel"/>.</summary>
+    public IReadOnlyList<TopKEntry> Of(int channel)
+    {
+        int i = Channels.ToList().IndexOf(channel);
+        return i >= 0 ? Entries[i] : throw new RawConvException($"top-k: channel {channel} of '{Layer}' was not scanned");
+    }
+}
+
+/// <summary>
+/// The Zeiler–Fergus dataset scan: stream a dataset through the network up to one layer and keep, for
+/// every feature map, the k images that excite it most — one entry per image (its maximum over the map,
+/// the first maximum in row-major order), held in a bounded heap per map, so memory does not grow with
+/// the dataset.
+/// </summary>
+public static class TopKScan
+{
+    /// <summary>
+    /// Scans <paramref name="data"/> (items fed to <paramref name="net"/> as they are) up to <paramref name="layer"/>.
+    /// <paramref name="progress"/> gets (images done, images total) after every batch.
+    /// </summary>
+    public static TopKResult Run(Net net, IDataset data, string layer, TopKOptions? options = null, Action<int, int>? progress = null)
+    {
+        var o = options ?? new TopKOptions();
+        return RunLayers(net, data, [(layer, o.Channels)], o, progress)[0];
+    }
+
+    /// <summary>
+    /// Scans several layers in one pass over the data (each batch is forwarded once, to the deepest of them);
+    /// per layer the channels given (null = all). <see cref="TopKOptions.Channels"/> is ignored. Results in the order asked.
+    /// </summary>
+    public static IReadOnlyList<TopKResult> RunLayers(Net net, IDataset data, IReadOnlyList<(string Layer, IReadOnlyList<int>? Channels)> layers,
+        TopKOptions? options = null, Action<int, int>? progress = null)
+    {
+        var o = options ?? new TopKOptions();
+        if (o.K < 1) throw new RawConvException($"top-k: k must be at least 1, got {o.K}");
+        if (o.BatchSize < 1) throw new RawConvException($"top-k: batch size must be at least 1, got {o.BatchSize}");
+        if (o.Limit < 0) throw new RawConvException($"top-k: limit must be 0 (all) or positive, got {o.Limit}");
+        if (layers.Count == 0) throw new RawConvException("top-k: no layer to scan");
+        var spec = net.Spec;
+        var item = data.ItemShape;
+        if (item.C != spec.InputChannels || item.H != spec.InputHeight || item.W != spec.InputWidth)
+            throw new RawConvException($"top-k: dataset items {item} do not fit {spec.Name}'s input {spec.InputShape()}");
+        var scans = layers.Select(l => new LayerScan(spec, l.Layer, l.Channels, o.K)).ToArray();
+        string deepest = layers.MaxBy(l => spec.IndexOf(l.Layer)).Layer;
+
+        int total = o.Limit > 0 ? Math.Min(o.Limit, data.Count) : data.Count;
+        for (int start = 0; start < total; start += o.BatchSize)
+        {
+            int n = Math.Min(o.BatchSize, total - start);
+            var (x, _) = data.Get(net.Backend, Enumerable.Range(start, n).ToArray());
+            using (x)
+            using (var pass = net.Forward(x, deepest))
+                foreach (var scan in scans) scan.Add(pass[scan.Layer].ToArray(), start, n);
+            progress?.Invoke(start + n, total);
+        }
+        return scans.Select(s => s.Result(total)).ToArray();
+    }
+
+    /// <summary>The heaps of one layer's scanned channels.</summary>
+    private sealed class LayerScan
+    {
+        private readonly (int C, int H, int W) dims;
+        private readonly int[] channels;
+        private readonly PriorityQueue<TopKEntry, TopKEntry>[] heaps;
+        private readonly int k;
+
+        public LayerScan(NetSpec spec, string layer, IReadOnlyList<int>? channels, int k)
+        {
+            Layer = layer;
+            this.k = k;
+            dims = Deconvnet.Dims(spec.Shapes()[spec.IndexOf(layer) + 1]);
+            this.channels = (channels ?? Enumerable.Range(0, dims.C).ToArray()).ToArray();
+            foreach (var c in this.channels)
+                if (c < 0 || c >= dims.C) throw new RawConvException($"top-k: channel {c} is outside layer '{layer}' with {dims.C} feature maps");
+            if (this.channels.Distinct().Count() != this.channels.Length) throw new RawConvException($"top-k: a channel of '{layer}' is listed twice");
+            heaps = this.channels.Select(_ => new PriorityQueue<TopKEntry, TopKEntry>(k + 1, Worse.Instance)).ToArray();
+        }
+
+        public string Layer { get; }
+
+        /// <summary>Offers each image's maximum of each scanned map (first maximum in row-major order) to that map's heap.</summary>
+        public void Add(float[] a, int start, int n)
+        {
+            int plane = dims.H * dims.W, per = dims.C * plane;
+            for (int i = 0; i < n; i++)
+                for (int ci = 0; ci < channels.Length; ci++)
+                {
+                    var map = a.AsSpan(i * per + channels[ci] * plane, plane);
+                    int best = 0;
+                    for (int p = 1; p < plane; p++)
+                        if (map[p] > map[best]) best = p;
+                    Offer(heaps[ci], new TopKEntry(map[best], start + i, best / dims.W, best % dims.W), k);
+                }
+        }
+
+        public TopKResult Result(int images) => new(Layer, k, images, dims, channels, heaps.Select(h => (IReadOnlyList<TopKEntry>)Drain(h)).ToArray());
+    }
+
+    /// <summary>Adds <paramref name="e"/> to a heap that keeps the <paramref name="k"/> best entries (its root is the worst kept).</summary>
+    private static void Offer(PriorityQueue<TopKEntry, TopKEntry> heap, TopKEntry e, int k)
+    {
+        if (float.IsNaN(e.Value)) return;
+        if (heap.Count < k) heap.Enqueue(e, e);
+        else if (Worse.Instance.Compare(heap.Peek(), e) < 0) heap.EnqueueDequeue(e, e);
+    }
+
+    private static List<TopKEntry> Drain(PriorityQueue<TopKEntry, TopKEntry> heap)
+    {
+        var list = new List<TopKEntry>(heap.Count);
+        while (heap.Count > 0) list.Add(heap.Dequeue());
+        list.Reverse();
+        return list;
+    }
+
+    /// <summary>Orders entries worst first: lower value, then (for equal values) higher image index.</summary>
+    private sealed class Worse : IComparer<TopKEntry>
+    {
+        public static readonly Worse Instance = new();
+
+        public int Compare(TopKEntry a, TopKEntry b)
+        {
+            int v = a.Value.CompareTo(b.Value);
+            return v != 0 ? v : b.Image.CompareTo(a.Image);
+        }
+    }
+}
