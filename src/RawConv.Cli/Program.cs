@@ -12,6 +12,7 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Features(),
     Verbs.Train(),
     Verbs.Evaluate(),
+    Verbs.Invariance(),
     Verbs.CheckWeights(),
 };
 try
