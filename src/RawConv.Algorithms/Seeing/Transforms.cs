@@ -14,7 +14,7 @@ public enum FillMode
 /// integer coordinates, x to the right and y down: output point q = c + Scale·R(Degrees)·(p − c) + (Dx, Dy),
 /// where R turns counter-clockwise as seen on screen (like PIL's and scipy's rotate). Scale &gt; 1 enlarges.
 /// </summary>
-public readonly record struct InputTransform(double Dx = 0, double Dy = 0, double Scale = 1, double Degrees = 0)
+public sealed record InputTransform(double Dx = 0, double Dy = 0, double Scale = 1, double Degrees = 0)
 {
     /// <summary>The identity.</summary>
     public static InputTransform Identity => new();
