@@ -11,7 +11,7 @@ internal static partial class Verbs
     {
         var model = ModelOption(); var proto = PrototxtOption(); var pre = PreprocessOption(); var device = DeviceOption();
         var image = ImageOption(); var input = InputOption(); var json = JsonOption();
-        var transform = new Option<string>("--transform") { Description = "translate | scale | rotate", Required = true };
+        var transform = new Option<string>("--transform") { Description = "translate | scale | rotate, several comma-separated (one row of panels each), or all", Required = true };
         var range = new Option<string?>("--range") { Description = "FROM:TO amounts (default: translate ±30% of the width in px, scale 0.6:1.4, rotate 0:360 degrees)" };
         var steps = new Option<int?>("--steps") { Description = "number of amounts, ends included (default: translate 25, scale 17, rotate 37)" };
         var layers = new Option<string?>("--layers") { Description = "comma-separated layers to compare (default: the first pooling layer and the penultimate fully connected one)" };
@@ -26,7 +26,12 @@ internal static partial class Verbs
         };
         cmd.SetAction(p =>
         {
-            var kind = Parse<TransformKind>(p.GetValue(transform)!, "--transform", "translate, scale or rotate");
+            var text = p.GetValue(transform)!.ToLowerInvariant();
+            var kinds = (text == "all" ? "translate,scale,rotate" : text).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(k => Parse<TransformKind>(k, "--transform", "translate, scale, rotate (comma-separated) or all")).Distinct().ToArray();
+            if (kinds.Length == 0) throw new RawConvException("--transform: expected translate, scale, rotate (comma-separated) or all");
+            if (kinds.Length > 1 && (p.GetValue(range) != null || p.GetValue(steps) != null))
+                throw new RawConvException("--range and --steps apply to a single --transform");
             var fillMode = Parse<FillMode>(p.GetValue(fill)!, "--fill", "zero or border");
             var ax = p.GetValue(axis)!.ToLowerInvariant() switch
             {
@@ -39,61 +44,74 @@ internal static partial class Verbs
             using (x)
             {
                 var spec = m.Net.Spec;
-                var (from, to) = Range(p.GetValue(range), kind, spec.InputWidth);
-                int n = p.GetValue(steps) ?? kind switch { TransformKind.Translate => 25, TransformKind.Scale => 17, _ => 37 };
-                var opts = new InvarianceOptions(kind, InvarianceOptions.Range(from, to, n),
-                    p.GetValue(layers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                    p.GetValue(cls) is { } c ? c.Split(',').Select(v => int.TryParse(v, out int k) ? k : throw new RawConvException($"--class '{c}': expected integers")).ToArray() : null,
-                    fillMode, ax, p.GetValue(batch));
-                InvarianceResult? r = null;
-                Progress.Run("invariance", x.Shape.N * n, step => r = RawConv.Algorithms.Seeing.Invariance.Run(m.Net, x, opts, step));
-                var result = r!;
-                string outArg = p.GetValue(output) ?? $"invariance-{kind.ToString().ToLowerInvariant()}";
+                var sweeps = kinds.Select(kind =>
+                {
+                    var (from, to) = Range(p.GetValue(range), kind, spec.InputWidth);
+                    int n = p.GetValue(steps) ?? kind switch { TransformKind.Translate => 25, TransformKind.Scale => 17, _ => 37 };
+                    return new InvarianceOptions(kind, InvarianceOptions.Range(from, to, n),
+                        p.GetValue(layers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                        p.GetValue(cls) is { } c ? c.Split(',').Select(v => int.TryParse(v, out int k) ? k : throw new RawConvException($"--class '{c}': expected integers")).ToArray() : null,
+                        fillMode, ax, p.GetValue(batch));
+                }).ToArray();
+                var results = new List<InvarianceResult>();
+                Progress.Run("invariance", x.Shape.N * sweeps.Sum(o => o.Amounts.Length),
+                    step => results.AddRange(sweeps.Select(o => RawConv.Algorithms.Seeing.Invariance.Run(m.Net, x, o, step))));
+                string name = string.Join("-", kinds.Select(k => k.ToString().ToLowerInvariant()));
+                string outArg = p.GetValue(output) ?? $"invariance-{name}";
                 var shortNames = names.Select(s => Path.GetFileName(s) is { Length: > 0 } f ? f : s).ToArray();
                 string Label(int k) => m.Classes is { } cl && k < cl.Count ? cl[k] : $"class {k}";
+                var outputs = new List<string>();
                 var payload = new
                 {
-                    model = m.Source, device = b.Info.Name, transform = kind.ToString().ToLowerInvariant(), axis = kind == TransformKind.Translate ? ax.ToString().ToLowerInvariant() : null,
-                    fill = fillMode.ToString().ToLowerInvariant(), amounts = result.Amounts, layers = result.Layers,
-                    outputs = new List<string>(),
-                    curves = names.Select((name, i) => new
+                    model = m.Source, device = b.Info.Name, transform = name, axis = kinds.Contains(TransformKind.Translate) ? ax.ToString().ToLowerInvariant() : null,
+                    fill = fillMode.ToString().ToLowerInvariant(), layers = results[0].Layers, outputs,
+                    sweeps = results.Select(r => new
                     {
-                        image = name, @class = result.Classes[i], label = Label(result.Classes[i]),
-                        points = result.Curve(i).Select(q => new
+                        transform = r.Options.Kind.ToString().ToLowerInvariant(), amounts = r.Amounts,
+                        curves = names.Select((img, i) => new
                         {
-                            amount = q.Amount, distances = result.Layers.Select((l, j) => (l, q.Distances[j])).ToDictionary(t => t.l, t => t.Item2),
-                            pClass = q.Probability, topClass = q.TopClass,
+                            image = img, @class = r.Classes[i], label = Label(r.Classes[i]),
+                            points = r.Curve(i).Select(q => new
+                            {
+                                amount = q.Amount, distances = r.Layers.Select((l, j) => (l, q.Distances[j])).ToDictionary(t => t.l, t => t.Item2),
+                                pClass = q.Probability, topClass = q.TopClass,
+                            }),
                         }),
                     }).ToList(),
                 };
                 if (Outputs.IsNpy(outArg))
-                {
-                    var (shape, data) = result.ToTable();
-                    Outputs.EnsureFolder(outArg);
-                    Npy.Write(outArg, shape, data);
-                    payload.outputs.Add(outArg);
-                }
+                    foreach (var r in results)
+                    {
+                        string path = results.Count == 1 ? outArg : Path.ChangeExtension(outArg, null) + $"-{r.Options.Kind.ToString().ToLowerInvariant()}.npy";
+                        var (shape, data) = r.ToTable();
+                        Outputs.EnsureFolder(path);
+                        Npy.Write(path, shape, data);
+                        outputs.Add(path);
+                    }
                 else
                 {
-                    string prefix = outArg.EndsWith('/') || Directory.Exists(outArg) ? Path.Combine(outArg, $"invariance-{kind.ToString().ToLowerInvariant()}") : outArg;
+                    string prefix = outArg.EndsWith('/') || Directory.Exists(outArg) ? Path.Combine(outArg, $"invariance-{name}") : outArg;
                     if (Path.GetExtension(prefix).ToLowerInvariant() is ".png" or ".svg" or ".csv" or ".json") prefix = Path.ChangeExtension(prefix, null);
                     Outputs.EnsureFolder(prefix + ".csv");
-                    File.WriteAllText(prefix + ".csv", result.ToCsv(names));
-                    var charts = Charts(result, shortNames.Select((s, i) => $"{s} ({Label(result.Classes[i])})").ToArray(), kind, ax);
-                    string title = $"{spec.Name}: {Describe(kind, ax)}";
-                    File.WriteAllText(prefix + ".svg", ChartRow.ToSvg(charts, title));
-                    payload.outputs.AddRange([prefix + ".csv", prefix + ".svg", prefix + ".png"]);
-                    Outputs.Png(prefix + ".png", ChartRow.ToImage(charts, title), payload);
+                    var csv = results.Select(r => r.ToCsv(names)).ToList();
+                    File.WriteAllText(prefix + ".csv", csv[0] + string.Concat(csv.Skip(1).Select(c => c[(c.IndexOf('\n') + 1)..])));
+                    var legend = shortNames.Select((s, i) => $"{s} ({Label(results[0].Classes[i])})").ToArray();
+                    var rows = results.Select(r => (IReadOnlyList<Chart>)Charts(r, legend, r.Options.Kind, ax, results.Count > 1)).ToList();
+                    string title = $"{spec.Name}: " + string.Join(", ", kinds.Select(k => Describe(k, ax)));
+                    File.WriteAllText(prefix + ".svg", ChartRow.ToSvg(rows, title));
+                    outputs.AddRange([prefix + ".csv", prefix + ".svg", prefix + ".png"]);
+                    Outputs.Png(prefix + ".png", ChartRow.ToImage(rows, title), payload);
                 }
                 Print(p.GetValue(json), payload, () =>
                 {
-                    foreach (var o in payload.outputs) Console.WriteLine($"wrote {o}");
-                    for (int i = 0; i < names.Length; i++)
-                    {
-                        var curve = result.Curve(i);
-                        Console.WriteLine($"{names[i]}: class {result.Classes[i]} ({Label(result.Classes[i])}), P from {curve.Min(q => q.Probability):F3} to {curve.Max(q => q.Probability):F3}, " +
-                            string.Join(", ", result.Layers.Select((l, j) => $"max distance at {l} {curve.Max(q => q.Distances[j]):G4}")));
-                    }
+                    foreach (var o in outputs) Console.WriteLine($"wrote {o}");
+                    foreach (var r in results)
+                        for (int i = 0; i < names.Length; i++)
+                        {
+                            var curve = r.Curve(i);
+                            Console.WriteLine($"{Describe(r.Options.Kind, ax)}, {names[i]}: class {r.Classes[i]} ({Label(r.Classes[i])}), P from {curve.Min(q => q.Probability):F3} to {curve.Max(q => q.Probability):F3}, " +
+                                string.Join(", ", r.Layers.Select((l, j) => $"max distance at {l} {curve.Max(q => q.Distances[j]):G4}")));
+                        }
                 });
             }
             return 0;
@@ -129,8 +147,9 @@ internal static partial class Verbs
     };
 
     /// <summary>One panel per layer (Euclidean distance to the untransformed features) and one for P(class); one line per image.</summary>
-    internal static List<Chart> Charts(InvarianceResult r, string[] names, TransformKind kind, TranslateAxis axis)
+    internal static List<Chart> Charts(InvarianceResult r, string[] names, TransformKind kind, TranslateAxis axis, bool prefixTitles = false)
     {
+        string pre = prefixTitles ? Describe(kind, axis) + ": " : "";
         string xLabel = kind switch
         {
             TransformKind.Translate => axis == TranslateAxis.Y ? "vertical shift (pixels)" : "horizontal shift (pixels)",
@@ -140,11 +159,11 @@ internal static partial class Verbs
         bool markers = r.Amounts.Length <= 30;
         var charts = r.Layers.Select((l, j) =>
         {
-            var c = new Chart { Title = $"distance at {l}", XLabel = xLabel, YLabel = "Euclidean distance", Markers = markers, ShowLegend = false, YMin = 0 };
+            var c = new Chart { Title = $"{pre}distance at {l}", XLabel = xLabel, YLabel = "Euclidean distance", Markers = markers, ShowLegend = false, YMin = 0 };
             for (int i = 0; i < names.Length; i++) c.Add(names[i], r.Amounts, r.Curve(i).Select(q => q.Distances[j]).ToArray());
             return c;
         }).ToList();
-        var pc = new Chart { Title = "P(true class)", XLabel = xLabel, YLabel = "probability", Markers = markers, YMin = 0, YMax = 1 };
+        var pc = new Chart { Title = pre + "P(true class)", XLabel = xLabel, YLabel = "probability", Markers = markers, YMin = 0, YMax = 1 };
         for (int i = 0; i < names.Length; i++) pc.Add(names[i], r.Amounts, r.Curve(i).Select(q => q.Probability).ToArray());
         charts.Add(pc);
         return charts;

@@ -170,7 +170,13 @@ public sealed class Chart
             c.Line(px0 - TickLength, y, px0, y, Frame, 1);
             c.Text(px0 - TickLength - TickGap, y, yLabels[i], TickU, Ink, TextAnchor.End);
         }
-        if (Title != null) c.Text((px0 + px1) / 2, oy + Pad + BitmapFont.GlyphHeight * TitleU / 2, Title, TitleU, Ink, TextAnchor.Middle);
+        if (Title != null)
+        {
+            // A long title shrinks to fit the chart and slides off the plot's centre rather than overflow.
+            double u = Math.Max(1, Math.Min(TitleU, (Width - 2 * Pad) / Math.Max(1, BitmapFont.Width(Title))));
+            double half = BitmapFont.Width(Title) * u / 2, tx = Math.Clamp((px0 + px1) / 2, ox + Pad + half, Math.Max(ox + Pad + half, ox + Width - Pad - half));
+            c.Text(tx, oy + Pad + BitmapFont.GlyphHeight * TitleU / 2, Title, u, Ink, TextAnchor.Middle);
+        }
         if (XLabel != null)
             c.Text((px0 + px1) / 2, oy + Height - Pad - BitmapFont.GlyphHeight * LabelU / 2, XLabel, LabelU, Ink, TextAnchor.Middle);
         if (YLabel != null)

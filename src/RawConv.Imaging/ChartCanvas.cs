@@ -4,45 +4,59 @@ using System.Text;
 
 namespace RawConv.Imaging;
 
-/// <summary>Charts laid side by side in one row (like one row of Zeiler–Fergus Fig. 5), with an optional title above.</summary>
+/// <summary>
+/// Charts laid side by side in one row (like one row of Zeiler–Fergus Fig. 5), or several such rows stacked,
+/// with an optional title above.
+/// </summary>
 public static class ChartRow
 {
     private const double TitlePad = 8;
 
-    private static (int W, int H, double Top) Size(IReadOnlyList<Chart> charts, string? title)
+    private static (int W, int H, double Top) Size(IReadOnlyList<IReadOnlyList<Chart>> rows, string? title)
     {
-        if (charts.Count == 0) throw new RawConvException("chart row: no charts");
+        if (rows.Count == 0 || rows.Any(r => r.Count == 0)) throw new RawConvException("chart row: no charts");
         double top = title != null ? Math.Round(2 * TitlePad + BitmapFont.GlyphHeight * Chart.TitleU) : 0;
-        return (charts.Sum(c => c.Width), (int)top + charts.Max(c => c.Height), top);
+        return (rows.Max(r => r.Sum(c => c.Width)), (int)top + rows.Sum(r => r.Max(c => c.Height)), top);
     }
 
-    private static void Draw(ChartCanvas canvas, IReadOnlyList<Chart> charts, string? title, int w, double top)
+    private static void Draw(ChartCanvas canvas, IReadOnlyList<IReadOnlyList<Chart>> rows, string? title, int w, double top)
     {
         canvas.FillRect(0, 0, w, canvas.Height, Chart.White);
         if (title != null) canvas.Text(w / 2.0, TitlePad + BitmapFont.GlyphHeight * Chart.TitleU / 2, title, Chart.TitleU, Chart.Ink, TextAnchor.Middle);
-        double x = 0;
-        foreach (var c in charts)
+        double y = top;
+        foreach (var row in rows)
         {
-            c.Draw(canvas, x, top);
-            x += c.Width;
+            double x = 0;
+            foreach (var c in row)
+            {
+                c.Draw(canvas, x, y);
+                x += c.Width;
+            }
+            y += row.Max(c => c.Height);
         }
     }
 
     /// <summary>The charts side by side as one SVG document; each series is a &lt;polyline&gt; in a &lt;g data-series="name"&gt;.</summary>
-    public static string ToSvg(IReadOnlyList<Chart> charts, string? title = null)
+    public static string ToSvg(IReadOnlyList<Chart> charts, string? title = null) => ToSvg([charts], title);
+
+    /// <summary>Rows of charts, stacked top to bottom, as one SVG document.</summary>
+    public static string ToSvg(IReadOnlyList<IReadOnlyList<Chart>> rows, string? title = null)
     {
-        var (w, h, top) = Size(charts, title);
+        var (w, h, top) = Size(rows, title);
         var svg = new SvgCanvas(w, h);
-        Draw(svg, charts, title, w, top);
+        Draw(svg, rows, title, w, top);
         return svg.Finish();
     }
 
     /// <summary>The charts side by side as one 8-bit RGB image, anti-aliased by 4×4 supersampling.</summary>
-    public static Image ToImage(IReadOnlyList<Chart> charts, string? title = null)
+    public static Image ToImage(IReadOnlyList<Chart> charts, string? title = null) => ToImage([charts], title);
+
+    /// <summary>Rows of charts, stacked top to bottom, as one 8-bit RGB image.</summary>
+    public static Image ToImage(IReadOnlyList<IReadOnlyList<Chart>> rows, string? title = null)
     {
-        var (w, h, top) = Size(charts, title);
+        var (w, h, top) = Size(rows, title);
         var r = new RasterCanvas(w, h, 4);
-        Draw(r, charts, title, w, top);
+        Draw(r, rows, title, w, top);
         return r.Finish();
     }
 }

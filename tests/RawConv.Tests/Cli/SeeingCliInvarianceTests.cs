@@ -62,7 +62,9 @@ public sealed class SeeingCliInvarianceTests : IDisposable
         var side = JsonDocument.Parse(File.ReadAllText(prefix + ".json")).RootElement;
         Assert.StartsWith("rawconv invariance", side.GetProperty("command").GetString());
         Assert.Equal("y", side.GetProperty("axis").GetString());
-        var curves = side.GetProperty("curves");
+        var sweep = Assert.Single(side.GetProperty("sweeps").EnumerateArray());
+        Assert.Equal("translate", sweep.GetProperty("transform").GetString());
+        var curves = sweep.GetProperty("curves");
         Assert.Equal(2, curves.GetArrayLength());
         Assert.Equal("garment3", curves[0].GetProperty("label").GetString());
         var pts = curves[1].GetProperty("points");
@@ -71,7 +73,7 @@ public sealed class SeeingCliInvarianceTests : IDisposable
         Assert.True(pts[0].GetProperty("distances").GetProperty("pool1").GetDouble() > 0);
 
         var printed = JsonDocument.Parse(stdout).RootElement;
-        Assert.Equal([-4.0, -2, 0, 2, 4], printed.GetProperty("amounts").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.Equal([-4.0, -2, 0, 2, 4], printed.GetProperty("sweeps")[0].GetProperty("amounts").EnumerateArray().Select(v => v.GetDouble()));
         Assert.Equal(3, printed.GetProperty("outputs").GetArrayLength());
     }
 
@@ -93,11 +95,33 @@ public sealed class SeeingCliInvarianceTests : IDisposable
     }
 
     [Fact]
+    public void AllTransformsStackOneRowOfPanelsEach()
+    {
+        var prefix = Path.Combine(dir, "fig5");
+        var (code, _, stderr) = CliTests.Run("invariance", "--model", model, "--input", input, "--transform", "all", "--layers", "conv1,fc7",
+            "--batch", "64", "--out", prefix + ".png", "--device", "reference");
+        Assert.True(code == 0, stderr);
+        var csv = File.ReadAllLines(prefix + ".csv");
+        Assert.Equal(1 + 2 * (25 + 17 + 37), csv.Length);
+        Assert.Equal(["translate", "scale", "rotate"], csv.Skip(1).Select(l => l.Split(',')[1]).Distinct());
+        var png = ImageIO.Load(prefix + ".png");
+        Assert.Equal(3 * 480, png.Width);
+        Assert.True(png.Height > 3 * 360, $"height {png.Height}");
+        XNamespace svg = "http://www.w3.org/2000/svg";
+        var texts = XDocument.Parse(File.ReadAllText(prefix + ".svg")).Descendants(svg + "text").Select(t => t.Value).ToList();
+        Assert.Contains("rotation: distance at conv1", texts);
+        Assert.Contains("scale: P(true class)", texts);
+        (code, _, stderr) = CliTests.Run("invariance", "--model", model, "--input", input, "--transform", "scale,rotate", "--steps", "3", "--device", "reference");
+        Assert.Equal(1, code);
+        Assert.Contains("apply to a single --transform", stderr);
+    }
+
+    [Fact]
     public void BadFlagsFailWithOneLine()
     {
         var (code, _, stderr) = CliTests.Run("invariance", "--model", model, "--input", input, "--transform", "shear", "--device", "reference");
         Assert.Equal(1, code);
-        Assert.Equal("rawconv: unknown --transform 'shear'; expected translate, scale or rotate", stderr.Trim());
+        Assert.Equal("rawconv: unknown --transform 'shear'; expected translate, scale, rotate (comma-separated) or all", stderr.Trim());
         (code, _, stderr) = CliTests.Run("invariance", "--model", model, "--input", input, "--transform", "scale", "--range", "0:2", "--device", "reference");
         Assert.Equal(1, code);
         Assert.Contains("scale ratios must be positive", stderr);

@@ -143,6 +143,19 @@ public class ChartTests
     }
 
     [Fact]
+    public void ALongTitleStaysInsideItsChart()
+    {
+        string title = "vertical translation: distance at pool1";
+        var chart = new Chart { Title = title, Width = 300, Height = 200 }.Add("a", [0, 1], [0, 1]);
+        var text = XDocument.Parse(chart.ToSvg()).Descendants(Svg + "text").Single(t => t.Value == title);
+        double x = double.Parse(text.Attribute("x")!.Value, System.Globalization.CultureInfo.InvariantCulture);
+        double size = double.Parse(text.Attribute("font-size")!.Value, System.Globalization.CultureInfo.InvariantCulture);
+        double half = title.Length * 0.6 * size / 2;
+        Assert.InRange(x - half, 0, 300);
+        Assert.InRange(x + half, 0, 300);
+    }
+
+    [Fact]
     public void MismatchedSeriesAreRefused()
     {
         var e = Assert.Throws<RawConvException>(() => new Chart().Add("bad", [1, 2, 3], [1, 2]));
