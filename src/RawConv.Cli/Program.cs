@@ -17,6 +17,7 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Saliency(),
     Verbs.Occlusion(),
     Verbs.Correspondence(),
+    Verbs.Invariance(),
     Verbs.CheckWeights(),
     Verbs.TopKVerb(),
     Verbs.Evolution(),
