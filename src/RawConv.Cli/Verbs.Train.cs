@@ -26,13 +26,13 @@ internal static partial class Verbs
     {
         var device = DeviceOption(); var json = JsonOption();
         var dataset = new Option<string>("--dataset") { Description = "fashion-mnist (default) or a folder with one sub-folder per class", DefaultValueFactory = _ => "fashion-mnist" };
-        var arch = new Option<string?>("--arch") { Description = "a JSON architecture file, or mini-alexnet[:c1=..,c2=..,c3=..,c4=..,c5=..,fc=..,stride=..,canvas=..] (default: the mini-AlexNet for 1×40×40)" };
+        var arch = new Option<string?>("--arch") { Description = "a JSON architecture file, or mini-alexnet[:c1=..,c2=..,c3=..,c4=..,c5=..,fc=..,stride=..,canvas=..] (default: the shipped default model's mini-AlexNet, mini-alexnet:stride=1,dropout=0.2)" };
         var momentum = new Option<float>("--momentum") { DefaultValueFactory = _ => 0.9f };
         var decay = new Option<float>("--weight-decay") { Description = "L2 weight decay on weights (not biases)", DefaultValueFactory = _ => 5e-4f };
-        var shift = new Option<int>("--shift") { Description = "random translation augmentation, ± pixels", DefaultValueFactory = _ => 4 };
+        var shift = new Option<int>("--shift") { Description = "random translation augmentation, ± pixels", DefaultValueFactory = _ => 2 };
         var noFlip = new Option<bool>("--no-flip") { Description = "no random horizontal flips" };
         var profile = new Option<bool>("--profile") { Description = "time every layer's forward and backward (synchronizes after each) and print the table" };
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 25 };
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 9 };
         var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
         var lr = new Option<float>("--lr") { Description = "base learning rate (cosine schedule to 1%)", DefaultValueFactory = _ => 0.02f };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
@@ -45,7 +45,7 @@ internal static partial class Verbs
         {
             var spec = p.GetValue(arch) switch
             {
-                null => MiniAlexNet.Spec(),
+                null => MiniAlexNet.Spec(MiniAlexNetConfig.Shipped),
                 var a when a.StartsWith("mini-alexnet", StringComparison.OrdinalIgnoreCase) => MiniAlexNet.Spec(MiniAlexNetConfig.Parse(a)),
                 var a => NetSpec.FromJson(File.ReadAllText(a), a),
             };
@@ -90,12 +90,14 @@ internal static partial class Verbs
     {
         var model = ModelOption(); var proto = PrototxtOption(); var device = DeviceOption(); var json = JsonOption();
         var dataset = new Option<string>("--dataset") { Description = "fashion-mnist (its test split; default) or a folder with one sub-folder per class", DefaultValueFactory = _ => "fashion-mnist" };
-        var cmd = new Command("evaluate", "Top-1 and top-5 accuracy and the confusion matrix on a dataset.") { model, proto, device, dataset, json };
+        var limit = new Option<int>("--limit") { Description = "evaluate only the first N items (0: all)" };
+        var cmd = new Command("evaluate", "Top-1 and top-5 accuracy and the confusion matrix on a dataset.") { model, proto, device, dataset, limit, json };
         cmd.SetAction(p =>
         {
             using var b = Open(p.GetValue(device));
             using var m = Models.Load(RequireModel(p.GetValue(model)), p.GetValue(proto), null, b);
             var data = Dataset(p.GetValue(dataset)!, "test", m.Net.Spec);
+            if (p.GetValue(limit) > 0) data = data.Take(p.GetValue(limit));
             var r = Evaluator.Evaluate(m.Net, data);
             int k = data.Classes.Count;
             var confusion = Enumerable.Range(0, k).Select(i => Enumerable.Range(0, k).Select(j => r.Confusion[i, j]).ToArray()).ToArray();

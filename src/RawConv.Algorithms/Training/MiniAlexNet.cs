@@ -10,6 +10,12 @@ public sealed record MiniAlexNetConfig(int Canvas = 40, int C1 = 32, int C2 = 64
     int Fc = 256, int Conv1Stride = 2, int Classes = 10, float Dropout = 0.5f)
 {
     /// <summary>
+    /// The shipped default model (weights/default.h5): conv1 stride 1 (the 28×28 items keep their resolution up
+    /// to pool1) and dropout 0.2. The record's own defaults are the 4× cheaper stride-2 variant used by tests.
+    /// </summary>
+    public static MiniAlexNetConfig Shipped { get; } = new(Conv1Stride: 1, Dropout: 0.2f);
+
+    /// <summary>
     /// Parses "mini-alexnet" or "mini-alexnet:key=value,..." with keys canvas, c1..c5, fc, stride (conv1's),
     /// classes (positive integers) and dropout (a probability in [0, 1)); unnamed keys keep <paramref name="defaults"/>' values.
     /// </summary>
