@@ -6,7 +6,7 @@ Measures images/s of forward + backward + SGD update (momentum 0.9, weight decay
   * Caffe-style bvlc_alexnet (groups, LRN) on random 3x227x227 inputs at batch 16,
 on random data with random labels (throughput only), and prints one JSON object.
 
-    /usr/bin/python3 tools/train_peer.py [--threads 2] [--batch 64] [--steps 30] [--alexnet-steps 3]
+    /usr/bin/python3 tools/train_peer.py [--threads 2] [--batch 64] [--steps 30] [--alexnet-steps 3] [--stride1 1]
 """
 import argparse
 import json
@@ -147,6 +147,7 @@ def main():
     ap.add_argument("--train-epochs", type=int, default=0, help="train on Fashion-MNIST instead of timing")
     ap.add_argument("--lr", type=float, default=0.02)
     ap.add_argument("--shift", type=int, default=4)
+    ap.add_argument("--stride1", type=int, default=2, help="conv1 stride of the mini-AlexNet (1: the shipped default model)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.train_epochs > 0:
@@ -154,7 +155,7 @@ def main():
         return
     torch.manual_seed(1)
     out = {"torch": torch.__version__, "threads": a.threads,
-           "mini_alexnet": train_throughput(mini_alexnet(), (1, 40, 40), 10, a.batch, a.steps, 3)}
+           "mini_alexnet": train_throughput(mini_alexnet(stride1=a.stride1), (1, 40, 40), 10, a.batch, a.steps, 3)}
     if a.alexnet_steps > 0:
         out["caffe_alexnet"] = train_throughput(caffe_alexnet(), (3, 227, 227), 1000, a.alexnet_batch, a.alexnet_steps, 1)
     print(json.dumps(out))

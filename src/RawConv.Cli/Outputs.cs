@@ -14,8 +14,14 @@ internal static class Outputs
     /// <summary>True when <paramref name="path"/> asks for raw .npy output.</summary>
     public static bool IsNpy(string path) => Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The command that is running, as typed (for sidecars).</summary>
-    public static string CommandLine => "rawconv " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
+    /// <summary>The command that is running, as typed (for sidecars); a verb run inside `rawconv report` names itself.</summary>
+    public static string CommandLine => CommandOverride ?? Join(Environment.GetCommandLineArgs().Skip(1));
+
+    /// <summary>Set while `rawconv report` runs another verb in-process: that verb's own command line.</summary>
+    internal static string? CommandOverride { get; set; }
+
+    /// <summary>"rawconv a b c", quoting arguments with spaces.</summary>
+    public static string Join(IEnumerable<string> args) => "rawconv " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
 
     /// <summary>Creates the folder of <paramref name="path"/> if needed.</summary>
     public static void EnsureFolder(string path)

@@ -22,8 +22,10 @@ internal static partial class Verbs
         var output = new Option<string>("--out") { Description = "folder for index.html and the pictures", DefaultValueFactory = _ => "out/report" };
         var perClass = new Option<int>("--per-class") { Description = "test images shown per class", DefaultValueFactory = _ => 2 };
         var evalLimit = new Option<int>("--eval-limit") { Description = "test images evaluated for the accuracy table (0: all)" };
+        var topkLimit = new Option<int>("--topk-limit") { Description = "test images scanned for the top-9 and evolution figures (0: all)" };
+        var noSeeing = new Option<bool>("--classify-only") { Description = "only accuracy and classifications (no visualizations)" };
         var cmd = new Command("report", "Write the demo report (index.html + PNGs with JSON sidecars) of what the default model sees.")
-            { model, device, output, perClass, evalLimit, json };
+            { model, device, output, perClass, evalLimit, topkLimit, noSeeing, json };
         cmd.SetAction(p =>
         {
             var clock = Stopwatch.StartNew();
@@ -41,6 +43,8 @@ internal static partial class Verbs
             ReportAccuracy(page, summary, m, test, p.GetValue(evalLimit));
             var picks = PickPerClass(test, p.GetValue(perClass));
             ReportClassifications(page, summary, m, test, picks, dir);
+            if (!p.GetValue(noSeeing))
+                ReportSeeing(page, summary, m, test, dir, p.GetValue(device), p.GetValue(topkLimit));
 
             string index = page.Save(dir);
             summary["seconds"] = clock.Elapsed.TotalSeconds;
@@ -93,6 +97,133 @@ internal static partial class Verbs
             }
             page.Section("Classifications", "Test images (shown ×3) with their true class and the network's top three.").Figures(figures);
             summary["classifications"] = rows;
+        }
+    }
+
+    /// <summary>Test images the visualizations are shown on: the first T-shirt/top, trouser, sneaker and bag.</summary>
+    private static readonly int[] SeeingClasses = [0, 1, 7, 8];
+
+    /// <summary>
+    /// The visualizations, each made by running the verb itself in-process (so every picture's sidecar names the
+    /// exact `rawconv` command that remakes it): deconvnet projections, top-9 grids, saliency, occlusion,
+    /// invariance curves and feature evolution over the shipped checkpoints.
+    /// </summary>
+    private static void ReportSeeing(HtmlReport page, Dictionary<string, object> summary, LoadedModel m, IDataset test, string dir, string? device, int topkLimit)
+    {
+        var spec = m.Net.Spec;
+        string inputs = Path.Combine(dir, "inputs");
+        Directory.CreateDirectory(inputs);
+        var picks = SeeingClasses.Where(c => c < test.Classes.Count)
+            .Select(c => Enumerable.Range(0, test.Count).First(i => test.Label(i) == c)).ToArray();
+        var files = new List<string>();
+        var (all, _) = test.Get(m.Net.Backend, picks);
+        using (all)
+        {
+            for (int i = 0; i < picks.Length; i++)
+            {
+                string f = Path.Combine(inputs, $"test-{picks[i]}.npy");
+                using var one = Tensor.FromArray(m.Net.Backend, spec.InputShape(1), all.ToArray().AsSpan(i * (int)spec.InputShape(1).Count, (int)spec.InputShape(1).Count));
+                Outputs.Npy(f, one);
+                files.Add(f);
+            }
+            Outputs.Npy(Path.Combine(inputs, "all.npy"), all);
+        }
+        string[] common = ["--model", m.Source, .. device is null ? Array.Empty<string>() : ["--device", device]];
+        string Name(int i) => $"test[{picks[i]}] {test.Classes[test.Label(picks[i])]}";
+        var convs = spec.Layers.OfType<ConvLayer>().Select(l => l.Name).ToList();
+        string low = convs.Count > 1 ? convs[1] : convs[0], high = convs[^1];
+        var made = new List<string>();
+
+        page.Section("Deconvnet projections (Zeiler & Fergus 2014)",
+            $"The strongest activation of {low} and of {high} kept, every other activation of the layer zeroed, and projected down to pixels: " +
+            "input | deconvnet rule (unpooling by the switches, rectification, transposed filters) | gradient | guided backprop. Grey is zero.");
+        var figs = new List<(string, string)>();
+        foreach (var layer in new[] { low, high })
+            for (int i = 0; i < picks.Length; i++)
+            {
+                string png = $"deconv-{layer}-test-{picks[i]}.png";
+                RunVerb(Deconv(), ["deconv", .. common, "--input", files[i], "--layer", layer, "--strongest", "--out", Path.Combine(dir, png)]);
+                figs.Add((png, $"{Name(i)}: {layer}"));
+                made.Add(png);
+            }
+        page.Figures(figs, 480);
+
+        page.Section("Top-9 activations over the test set",
+            "For each feature map, the 9 test images that excite it most (one activation per image), projected by the deconvnet (left block) beside " +
+            "the receptive-field patch of the image (right block). Receptive fields come from the graph.");
+        foreach (var layer in convs.Where((_, j) => j == 0 || j == convs.Count / 2 || j == convs.Count - 1).Distinct())
+        {
+            string png = $"topk-{layer}.png";
+            RunVerb(TopKVerb(), ["topk", .. common, "--layer", layer, "--dataset", "fashion-mnist", "--channels", string.Join(',', Enumerable.Range(0, 16)),
+                .. topkLimit > 0 ? new[] { "--limit", topkLimit.ToString() } : [], "--out", Path.Combine(dir, png)]);
+            page.Figure(png, $"{layer}: feature maps 0–15");
+            made.Add(png);
+        }
+
+        page.Section("Saliency", "Gradient of the top class score w.r.t. the input (Simonyan et al.), guided backprop, and SmoothGrad (25 noisy copies, σ = 15 % of the range), " +
+            "shown the ways Captum's visualize_image_attr does: heat map, blended heat map, masked image, alpha scaling.");
+        figs.Clear();
+        foreach (var method in new[] { "gradient", "guided", "smoothgrad" })
+            for (int i = 0; i < picks.Length; i++)
+            {
+                string png = $"saliency-{method}-test-{picks[i]}.png";
+                RunVerb(Saliency(), ["saliency", .. common, "--input", files[i], "--method", method, "--display", "all", "--out", Path.Combine(dir, png)]);
+                figs.Add((png, $"{Name(i)}: {method}"));
+                made.Add(png);
+            }
+        page.Figures(figs, 480);
+
+        page.Section("Occlusion sensitivity (Zeiler & Fergus §4.2)", "An 8×8 grey square slid at stride 2: input | P(top class) | total activation of the strongest " +
+            $"feature map of {RawConv.Algorithms.Seeing.Occlusion.DefaultLayer(spec)} | most probable label per position.");
+        figs.Clear();
+        for (int i = 0; i < picks.Length; i++)
+        {
+            string png = $"occlusion-test-{picks[i]}.png";
+            RunVerb(Verbs.Occlusion(), ["occlusion", .. common, "--input", files[i], "--size", "8", "--stride", "2", "--out", Path.Combine(dir, png)]);
+            figs.Add((png, Name(i)));
+            made.Add(png);
+        }
+        page.Figures(figs, 480);
+
+        page.Section("Invariance (Zeiler & Fergus §4.1, Fig. 5)", "Euclidean distance between the feature vectors of the original and the transformed image " +
+            "at a low and a high layer, and P(true class), under vertical translation, scaling and rotation; one line per image (CSV and SVG beside the PNG).");
+        RunVerb(Verbs.Invariance(), ["invariance", .. common, "--input", Path.Combine(inputs, "all.npy"), "--transform", "all", "--axis", "y",
+            "--class", string.Join(',', picks.Select(test.Label)), "--out", Path.Combine(dir, "invariance")]);
+        page.Figure("invariance.png", "translate / scale / rotate; " + string.Join(", ", picks.Select((_, i) => Name(i))));
+        made.Add("invariance.png");
+
+        var checkpoints = new[] { "default-epoch1.h5", "default-epoch3.h5" }.Select(f => Path.Combine(Path.GetDirectoryName(m.Source) ?? ".", f)).Where(File.Exists).ToList();
+        if (checkpoints.Count > 0)
+        {
+            var units = new[] { $"{convs[0]}:0", $"{convs[0]}:5", $"{low}:3", $"{convs[convs.Count / 2]}:10", $"{high}:7" };
+            RunVerb(Evolution(), ["evolution", .. common.Skip(2), "--checkpoints", .. checkpoints, m.Source, "--units", string.Join(',', units),
+                "--limit", (topkLimit > 0 ? Math.Min(topkLimit, 2000) : 2000).ToString(), "--out", Path.Combine(dir, "evolution.png")], modelChecked: false);
+            page.Section("Feature evolution during training", "The strongest projection of a few units (rows) over 2,000 test images, at the shipped checkpoints " +
+                "(columns: after epoch 1, after epoch 3, the final model).").Figure("evolution.png", string.Join(", ", units));
+            made.Add("evolution.png");
+        }
+        summary["visualizations"] = made;
+    }
+
+    /// <summary>Runs another verb in-process, its stdout swallowed, its sidecars naming its own command; a failure fails the report.</summary>
+    private static void RunVerb(Command verb, string[] args, bool modelChecked = true)
+    {
+        var root = new RootCommand { verb };
+        var saved = Console.Out;
+        Outputs.CommandOverride = Outputs.Join(args);
+        string? trusted = Environment.GetEnvironmentVariable("RAWCONV_TRUSTED_WEIGHTS");
+        if (modelChecked) Environment.SetEnvironmentVariable("RAWCONV_TRUSTED_WEIGHTS", "1");   // the report checked the model already
+        try
+        {
+            Console.SetOut(TextWriter.Null);
+            int code = root.Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            if (code != 0) throw new RawConvException($"report: `{Outputs.Join(args)}` exited with {code}");
+        }
+        finally
+        {
+            Console.SetOut(saved);
+            Outputs.CommandOverride = null;
+            Environment.SetEnvironmentVariable("RAWCONV_TRUSTED_WEIGHTS", trusted);
         }
     }
 }

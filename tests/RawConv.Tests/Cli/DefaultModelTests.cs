@@ -104,7 +104,7 @@ public class DefaultModelTests
     {
         SkipWithoutData();
         var dir = Directory.CreateTempSubdirectory("rawconv-report").FullName;
-        var (code, _, stderr) = CliTests.Run("report", "--out", dir, "--eval-limit", "300", "--per-class", "1", "--device", "opencl");
+        var (code, _, stderr) = CliTests.Run("report", "--out", dir, "--eval-limit", "300", "--topk-limit", "500", "--per-class", "1", "--device", "opencl");
         Assert.True(code == 0, stderr);
         var html = File.ReadAllText(Path.Combine(dir, "index.html"));
         var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json"))).RootElement;
@@ -117,5 +117,10 @@ public class DefaultModelTests
             Assert.True(File.Exists(Path.ChangeExtension(png, ".json")), $"{m.Groups[1].Value} has no JSON sidecar");
         }
         Assert.True(Regex.Matches(html, "<img ").Count >= 10);
+        foreach (var kind in new[] { "deconv-", "topk-", "saliency-", "occlusion-", "invariance.png", "evolution.png" })
+            Assert.Contains(kind, html);
+        // every visualization's sidecar names the rawconv command that remakes it
+        var deconv = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(dir, "deconv-*.json")[0])).RootElement;
+        Assert.StartsWith("rawconv deconv ", deconv.GetProperty("command").GetString());
     }
 }
