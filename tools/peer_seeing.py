@@ -15,13 +15,14 @@ Prints JSON {"torch", "threads", "deconv_ms", "gradient_ms", "occlusion": {...},
 Weights are random (He init): these are speed figures. The architectures are those of tools/make_alexnet_refs.py and
 src/RawConv.Algorithms/Training/MiniAlexNet.cs.
 """
-import argparse, gzip, json, os, statistics, sys, time
+import argparse, gzip, json, os, sys
 import numpy as np
 import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_alexnet_refs import build_caffe, init_weights  # noqa: E402
+from peer_alexnet import median_ms  # noqa: E402
 
 
 class DeconvRelu(torch.autograd.Function):
@@ -41,16 +42,6 @@ class RuleRelu(nn.Module):
 
     def forward(self, x):
         return DeconvRelu.apply(x) if self.rule == "deconvnet" else torch.relu(x)
-
-
-def median_ms(fn, reps):
-    fn()
-    t = []
-    for _ in range(reps):
-        s = time.perf_counter()
-        fn()
-        t.append((time.perf_counter() - s) * 1e3)
-    return statistics.median(t)
 
 
 def alexnet(rule):

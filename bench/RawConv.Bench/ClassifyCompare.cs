@@ -16,13 +16,13 @@ public static class ClassifyCompare
 {
     public static int Run(string[] args)
     {
-        string device = Arg(args, "--device") ?? "opencl";
-        int reps = int.Parse(Arg(args, "--reps") ?? "5", CultureInfo.InvariantCulture);
-        int[] batches = (Arg(args, "--batch") ?? "1,16").Split(',').Select(int.Parse).ToArray();
-        string image = Arg(args, "--image") ?? "/usr/share/darknet/data/dog.jpg";
-        string? write = Arg(args, "--write");
+        string device = Peer.Arg(args, "--device") ?? "opencl";
+        int reps = int.Parse(Peer.Arg(args, "--reps") ?? "5", CultureInfo.InvariantCulture);
+        int[] batches = (Peer.Arg(args, "--batch") ?? "1,16").Split(',').Select(int.Parse).ToArray();
+        string image = Peer.Arg(args, "--image") ?? "/usr/share/darknet/data/dog.jpg";
+        string? write = Peer.Arg(args, "--write");
 
-        var peer = RunPeer(image, batches, reps);   // first: PoCL's threads linger after our kernels
+        var peer = Peer.Run("peer_alexnet.py", ["--image", image, "--reps", reps.ToString(CultureInfo.InvariantCulture), "--batch", .. batches.Select(n => n.ToString(CultureInfo.InvariantCulture))]);   // first: PoCL's threads linger after our kernels
         using var b = Devices.Open(device);
         using var net = new Net(Zoo.CaffeAlexNet(), b);
         net.InitializeRandom(0);
@@ -60,23 +60,4 @@ public static class ClassifyCompare
 
     private static string Row(int n, string pass, double ms, double pms) => string.Create(CultureInfo.InvariantCulture,
         $"| {n} | {pass} | {ms:F1} | {pms:F1} | {n / ms * 1e3:F1} | {n / pms * 1e3:F1} | {ms / pms:F2}× |");
-
-    private static JsonElement RunPeer(string image, int[] batches, int reps)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(Compare.RepoRoot(), "tools", "peer_alexnet.py"), "--image", image, "--reps", reps.ToString(CultureInfo.InvariantCulture), "--batch" })
-            psi.ArgumentList.Add(a);
-        foreach (var n in batches) psi.ArgumentList.Add(n.ToString(CultureInfo.InvariantCulture));
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
-        string stdout = p.StandardOutput.ReadToEnd(), stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"tools/peer_alexnet.py failed:\n{stderr}");
-        return JsonDocument.Parse(stdout).RootElement.Clone();
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }

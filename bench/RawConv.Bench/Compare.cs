@@ -14,15 +14,15 @@ public static class Compare
 {
     public static int Run(string[] args)
     {
-        string device = Arg(args, "--device") ?? "opencl";
-        int reps = int.Parse(Arg(args, "--reps") ?? "5", CultureInfo.InvariantCulture);
-        int[] batches = (Arg(args, "--batch") ?? "1,16").Split(',').Select(int.Parse).ToArray();
+        string device = Peer.Arg(args, "--device") ?? "opencl";
+        int reps = int.Parse(Peer.Arg(args, "--reps") ?? "5", CultureInfo.InvariantCulture);
+        int[] batches = (Peer.Arg(args, "--batch") ?? "1,16").Split(',').Select(int.Parse).ToArray();
         bool backward = args.Contains("--backward");
-        string? write = Arg(args, "--write");
+        string? write = Peer.Arg(args, "--write");
 
         // The peer runs first, before our device exists: PoCL's worker threads stay busy for a while
         // after our kernels finish and would slow a peer that ran after them in the same run.
-        var peer = RunPeer(batches, reps, backward);
+        var peer = Peer.Run("peer_conv.py", ["--batch", .. batches.Select(n => n.ToString(CultureInfo.InvariantCulture)), "--reps", reps.ToString(CultureInfo.InvariantCulture), .. backward ? new[] { "--backward" } : []]);
         using var b = Devices.Open(device);
         Console.Error.WriteLine($"device: {b.Info}");
         var ours = new Dictionary<(string, int, string), double>();
@@ -89,27 +89,6 @@ public static class Compare
         throw new InvalidOperationException($"peer gave no {pass} time for {layer} batch {n}");
     }
 
-    private static JsonElement RunPeer(int[] batches, int reps, bool backward)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.ArgumentList.Add(Path.Combine(RepoRoot(), "tools", "peer_conv.py"));
-        psi.ArgumentList.Add("--batch");
-        foreach (var n in batches) psi.ArgumentList.Add(n.ToString(CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add("--reps");
-        psi.ArgumentList.Add(reps.ToString(CultureInfo.InvariantCulture));
-        if (backward) psi.ArgumentList.Add("--backward");
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
-        string stdout = p.StandardOutput.ReadToEnd();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"tools/peer_conv.py failed (is python3-torch installed?):\n{stderr}");
-        return JsonDocument.Parse(stdout).RootElement.Clone();
-    }
-
     /// <summary>Median wall time of <paramref name="reps"/> runs after one warm-up, synchronizing inside the measured region.</summary>
     public static double MedianMs(IBackend b, int reps, Func<Tensor> op)
     {
@@ -131,12 +110,6 @@ public static class Compare
         var a = new float[n];
         for (long i = 0; i < n; i++) a[i] = scale * (2 * r.NextSingle() - 1);
         return a;
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     /// <summary>The repository root (the folder holding RawConv.sln).</summary>

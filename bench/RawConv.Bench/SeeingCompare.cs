@@ -20,11 +20,11 @@ public static class SeeingCompare
 {
     public static int Run(string[] args)
     {
-        string device = Arg(args, "--device") ?? "opencl";
-        int reps = int.Parse(Arg(args, "--reps") ?? "5", CultureInfo.InvariantCulture);
-        string? write = Arg(args, "--write");
+        string device = Peer.Arg(args, "--device") ?? "opencl";
+        int reps = int.Parse(Peer.Arg(args, "--reps") ?? "5", CultureInfo.InvariantCulture);
+        string? write = Peer.Arg(args, "--write");
 
-        var peer = RunPeer(reps);   // first: PoCL's threads linger after our kernels
+        var peer = Peer.Run("peer_seeing.py", ["--reps", reps.ToString(CultureInfo.InvariantCulture)]);   // first: PoCL's threads linger after our kernels
         using var b = Devices.Open(device);
         var rows = new List<(string What, string Unit, double Ours, double Peer, bool HigherIsBetter)>();
 
@@ -96,23 +96,5 @@ public static class SeeingCompare
         Console.WriteLine(sb);
         if (write != null) File.WriteAllText(write, sb.ToString());
         return 0;
-    }
-
-    private static JsonElement RunPeer(int reps)
-    {
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(Compare.RepoRoot(), "tools", "peer_seeing.py"), "--reps", reps.ToString(CultureInfo.InvariantCulture) })
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start /usr/bin/python3");
-        string stdout = p.StandardOutput.ReadToEnd(), stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"tools/peer_seeing.py failed:\n{stderr}");
-        return JsonDocument.Parse(stdout).RootElement.Clone();
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -14,13 +14,13 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Evaluate(),
     Verbs.Report(),
     Verbs.Deconv(),
+    Verbs.TopKVerb(),
     Verbs.Saliency(),
     Verbs.Occlusion(),
-    Verbs.Correspondence(),
     Verbs.Invariance(),
-    Verbs.CheckWeights(),
-    Verbs.TopKVerb(),
+    Verbs.Correspondence(),
     Verbs.Evolution(),
+    Verbs.CheckWeights(),
 };
 try
 {

@@ -32,8 +32,8 @@ internal static partial class Verbs
         var shift = new Option<int>("--shift") { Description = "random translation augmentation, ± pixels", DefaultValueFactory = _ => 2 };
         var noFlip = new Option<bool>("--no-flip") { Description = "no random horizontal flips" };
         var profile = new Option<bool>("--profile") { Description = "time every layer's forward and backward (synchronizes after each) and print the table" };
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 9 };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 8 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 32 };
         var lr = new Option<float>("--lr") { Description = "base learning rate (cosine schedule to 1%)", DefaultValueFactory = _ => 0.02f };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "weights file to write (.h5)", Required = true };

@@ -92,23 +92,9 @@ public static class Evolution
             for (int k = 0; k < cols; k++)
             {
                 var p = cells[r, k].Picture;
-                flat.Add(Upscale(p, Math.Max(1, target / Math.Max(p.Width, p.Height))));
+                flat.Add(Resize.Nearest(p, Math.Max(1, target / Math.Max(p.Width, p.Height))));
             }
         return Grid.Images(flat, new GridOptions { Rows = rows, Cols = cols, Padding = 2 });
-    }
-
-    /// <summary>Nearest-neighbour enlargement of <paramref name="img"/> by an integer <paramref name="factor"/>.</summary>
-    public static Image Upscale(Image img, int factor)
-    {
-        if (factor < 1) throw new RawConvException($"upscale: factor {factor} must be at least 1");
-        if (factor == 1) return img;
-        int w = img.Width * factor, h = img.Height * factor, ch = img.Channels;
-        var o = new Image(w, h, ch, img.BitDepth);
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-                for (int c = 0; c < ch; c++)
-                    o.Data[(y * w + x) * ch + c] = img.Data[((y / factor) * img.Width + x / factor) * ch + c];
-        return o;
     }
 
     private static EvolutionCell[] Project(Net net, IDataset data, string layer, UnitRef[] units, TopKEntry[] entries, Preprocessing pre, EvolutionOptions o)
