@@ -48,7 +48,7 @@ internal static class Inputs
         if (channels != 1) throw new RawConvException($"networks with {channels} input channels cannot take images");
         var grey = new Image(rgb.Width, rgb.Height, 1);
         for (int i = 0; i < rgb.Width * rgb.Height; i++)
-            grey.Data[i] = (ushort)((rgb.Data[3 * i] * 19595 + rgb.Data[3 * i + 1] * 38470 + rgb.Data[3 * i + 2] * 7471 + 0x8000) >> 16);
+            grey.Data[i] = Preprocess.Luma(rgb.Data[3 * i], rgb.Data[3 * i + 1], rgb.Data[3 * i + 2]);
         return grey;
     }
 }

@@ -1,3 +1,4 @@
+using RawConv.Algorithms.Seeing;
 using RawConv.Graph;
 using RawConv.Graph.Import;
 using RawConv.Graph.Import.Caffe;
@@ -81,7 +82,7 @@ internal static class Models
     public static PreprocessOptions Options(Preprocessing p, int channels)
     {
         if (p.Letterbox > 0) // images arrive already on the canvas (Inputs.Letterbox)
-            return new PreprocessOptions(0, 0, 0, p.ChannelOrder == ChannelOrder.BGR, p.Scale, p.Mean.Take(channels).ToArray(), p.Std.Take(channels).ToArray()) { Channels = channels };
+            return Display.Options(p, channels);
         int shorter = p.Height == 227 ? 256 : (int)Math.Round(p.Height * 256.0 / 224.0);
         return new PreprocessOptions(shorter, p.Height, p.Width, p.ChannelOrder == ChannelOrder.BGR, p.Scale,
             p.Mean.Take(channels).ToArray(), p.Std.Take(channels).ToArray()) { Channels = channels };

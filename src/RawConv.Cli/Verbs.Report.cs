@@ -119,10 +119,12 @@ internal static partial class Verbs
         var (all, _) = test.Get(m.Net.Backend, picks);
         using (all)
         {
+            var host = all.ToArray();
+            int per = (int)spec.InputShape(1).Count;
             for (int i = 0; i < picks.Length; i++)
             {
                 string f = Path.Combine(inputs, $"test-{picks[i]}.npy");
-                using var one = Tensor.FromArray(m.Net.Backend, spec.InputShape(1), all.ToArray().AsSpan(i * (int)spec.InputShape(1).Count, (int)spec.InputShape(1).Count));
+                using var one = Tensor.FromArray(m.Net.Backend, spec.InputShape(1), host.AsSpan(i * per, per));
                 Outputs.Npy(f, one);
                 files.Add(f);
             }

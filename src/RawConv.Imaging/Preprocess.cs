@@ -77,15 +77,16 @@ public static class Preprocess
             float sd = o.Std is null ? 1f : o.Std.Length == 1 ? o.Std[0] : o.Std[c];
             for (int p = 0; p < plane; p++)
             {
-                float v = channels == 1
-                    ? (im.Data[p * 3] * 19595 + im.Data[p * 3 + 1] * 38470 + im.Data[p * 3 + 2] * 7471 + 0x8000) >> 16
-                    : im.Data[p * 3 + src];
+                float v = channels == 1 ? Luma(im.Data[p * 3], im.Data[p * 3 + 1], im.Data[p * 3 + 2]) : im.Data[p * 3 + src];
                 float x = v * o.Scale - mean(c, p);
                 f[c * plane + p] = o.Std is null ? x : x / sd;
             }
         }
         return (f, h, w);
     }
+
+    /// <summary>ITU-R 601 luma of an 8-bit RGB pixel, rounded as Pillow's "L" conversion does.</summary>
+    public static ushort Luma(int r, int g, int b) => (ushort)((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16);
 
     /// <summary>The geometric part alone: 8-bit RGB, shorter side resized, centre-cropped.</summary>
     public static Image Geometry(Image img, PreprocessOptions o)

@@ -1,3 +1,4 @@
+using RawConv.Algorithms.Training;
 using System.Globalization;
 using System.Text;
 using RawConv.Graph;
@@ -137,16 +138,6 @@ public static class Invariance
         return low.Name == high.Name ? [low.Name] : [low.Name, high.Name];
     }
 
-    /// <summary>Probabilities (N, classes) from a finished forward pass: the output if the net ends in a softmax, else its softmax.</summary>
-    public static float[] Probabilities(Net net, ForwardPass pass)
-    {
-        if (net.Spec.Layers[^1] is SoftmaxLayer) return pass.Output.ToArray();
-        var o = pass.Output;
-        using var flat = o.Reshape(new Shape(o.Shape[0], (int)(o.Count / o.Shape[0])));
-        using var p = Softmax.Forward(flat, 1);
-        return p.ToArray();
-    }
-
     /// <summary>Runs the sweep for every image of <paramref name="x"/> (N, C, H, W); <paramref name="progress"/> gets the number of copies done.</summary>
     public static InvarianceResult Run(Net net, Tensor x, InvarianceOptions options, Action<int>? progress = null)
     {
@@ -169,7 +160,7 @@ public static class Invariance
         var classes = new int[n];
         for (int i = 0; i < n; i++)
         {
-            classes[i] = options.Classes is { } c ? c[c.Length == 1 ? 0 : i] : ArgMax(origProb.AsSpan(i * numClasses, numClasses));
+            classes[i] = options.Classes is { } c ? c[c.Length == 1 ? 0 : i] : Evaluator.ArgMax(origProb.AsSpan(i * numClasses, numClasses));
             if (classes[i] < 0 || classes[i] >= numClasses)
                 throw new RawConvException($"invariance: class {classes[i]} is outside the {numClasses} classes of {net.Spec.Name}");
         }
@@ -195,7 +186,7 @@ public static class Invariance
                     d[l] = Distance(feat[l].AsSpan(k * dim, dim), origFeat[l].AsSpan(i * dim, dim));
                 }
                 var pk = prob.AsSpan(k * numClasses, numClasses);
-                points[start + k] = new InvariancePoint(i, options.Amounts[a], d, pk[classes[i]], ArgMax(pk));
+                points[start + k] = new InvariancePoint(i, options.Amounts[a], d, pk[classes[i]], Evaluator.ArgMax(pk));
             }
             progress?.Invoke(count);
         }
@@ -212,13 +203,6 @@ public static class Invariance
             sum += d * d;
         }
         return Math.Sqrt(sum);
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> v)
-    {
-        int best = 0;
-        for (int i = 1; i < v.Length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 
     /// <summary>Features of the chosen layers and class probabilities for <paramref name="count"/> images, run padded to <paramref name="batch"/>.</summary>
@@ -238,7 +222,7 @@ public static class Invariance
                 var a = pass[layers[l]].ToArray();
                 feats[l].AddRange(a.AsSpan(0, a.Length / batch * m));
             }
-            var p = Probabilities(net, pass);
+            var p = Occlusion.Probabilities(net, pass);
             probs.AddRange(p.AsSpan(0, p.Length / batch * m));
         }
         return (feats.Select(f => f.ToArray()).ToArray(), probs.ToArray());

@@ -1,3 +1,4 @@
+using RawConv.Algorithms.Training;
 using RawConv.Graph;
 using RawConv.Ops;
 
@@ -125,16 +126,10 @@ public static class Occlusion
     public static float[] Probabilities(Net net, ForwardPass pass)
     {
         if (net.Spec.Layers[^1] is SoftmaxLayer) return pass.Output.ToArray();
-        using var p = Softmax.Forward(pass.Output, 1);
+        var o = pass.Output;
+        using var flat = o.Reshape(new Shape(o.Shape[0], (int)(o.Count / o.Shape[0])));
+        using var p = Softmax.Forward(flat, 1);
         return p.ToArray();
-    }
-
-    /// <summary>Index of the first largest value of <paramref name="v"/>.</summary>
-    public static int ArgMax(ReadOnlySpan<float> v)
-    {
-        int best = 0;
-        for (int i = 1; i < v.Length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 
     /// <summary>
@@ -163,7 +158,7 @@ public static class Occlusion
             var probs = Probabilities(net, pass);
             if (o.Class is { } k && (k < 0 || k >= probs.Length))
                 throw new RawConvException($"occlusion: class {k} is outside the net's {probs.Length} classes");
-            baseLabel = ArgMax(probs);
+            baseLabel = Evaluator.ArgMax(probs);
             cls = o.Class ?? baseLabel;
             baseP = probs[cls];
             var a = pass[layer];
@@ -196,7 +191,7 @@ public static class Occlusion
             {
                 var row = probs.AsSpan(i * classes, classes);
                 prob[start + i] = row[cls];
-                label[start + i] = ArgMax(row);
+                label[start + i] = Evaluator.ArgMax(row);
                 act[start + i] = MapSum(a, dims, i, map);
             }
             progress?.Invoke(b);

@@ -1,3 +1,4 @@
+using RawConv.Algorithms.Training;
 using RawConv.Graph;
 using RawConv.Ops;
 
@@ -96,13 +97,7 @@ public sealed class SaliencyMap(Tensor map, SaliencyTargetUsed[] targets, Salien
 public static class Saliency
 {
     /// <summary>The layer whose outputs are class scores: the one before a final softmax, else the last.</summary>
-    public static string LogitsLayer(NetSpec spec)
-    {
-        if (spec.Layers.Count == 0) throw new RawConvException($"{spec.Name}: no layers");
-        int i = spec.Layers.Count - 1;
-        if (spec.Layers[i] is SoftmaxLayer && i > 0) i--;
-        return spec.Layers[i].Name;
-    }
+    public static string LogitsLayer(NetSpec spec) => Trainer.LogitsOf(spec);
 
     /// <summary>The ReLU rule of a method (SmoothGrad: <see cref="SaliencyOptions.BaseRule"/>).</summary>
     public static ReluRule RuleOf(SaliencyOptions o) => o.Method switch
