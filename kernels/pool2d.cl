@@ -13,7 +13,7 @@
  * whose switch points at it — overlapping windows (AlexNet 3×3 / 2) need no atomics.
  * Launch: 3-D, one work-item per output element (forwards, scatter unpool, check) or per input element
  * (gathers): dim 0 = w (or the flat h·w of a plane for the unpool pair), dim 1 = h, dim 2 = plane − plane0.
- * Dims 0 and 1 are rounded up to the local size and bounds-checked; dim 2 is exact (local size 1) and
+ * Dims 0 and 1 are rounded up to the local size and bounds-checked; dim 2 is exact (its local size divides it) and
  * the host launches at most 65535 planes at a time (CUDA's grid z limit), passing the first as plane0.
  * No integer division per work-item (PoCL scalarizes it): the gathers divide by the stride through
  * div_floor_small, exact for dividends < 2^20 (the host checks H + pad + stride and W + pad + stride).
@@ -76,11 +76,12 @@ RC_FN float8 pool_taps8(__global const float* r, int sW)
 }
 #endif
 
-/* maxpool2d_forward for OpenCL on CPUs, OW ≥ 8: each work-item computes 8 neighbouring outputs of a row
- * with float8 vectors (PoCL does not vectorize the tap loops across work-items). Dim 0 = block of 8
- * outputs, the last one shifted left to end at OW (it recomputes a few outputs, writing identical
- * values); blocks whose windows touch the left or right padding take the scalar path. Row taps outside
- * the input are skipped as in the scalar kernel, so ties and NaN resolve identically. CUDA: scalar only. */
+/* maxpool2d_forward for OpenCL on CPUs, OW ≥ 8: 8 neighbouring outputs of a row per work-item in float8
+ * vectors (PoCL does not vectorize the tap loops across work-items). Dim 0 = block of 8 outputs, the last
+ * shifted left to end at OW (recomputing a few, identically). A block whose taps run past the right edge
+ * (ceil mode) gathers from clamped columns and masks the lanes outside, if every lane's first column is
+ * inside; blocks touching the left padding take the scalar path. Taps outside the input are skipped as in
+ * the scalar kernel, so ties and NaN resolve identically. CUDA: scalar only. */
 __kernel void maxpool2d_forward_v8(__global float* restrict y, __global int* restrict idx,
                                    __global const float* restrict x, POOL_ARGS, int plane0)
 {
@@ -92,25 +93,26 @@ __kernel void maxpool2d_forward_v8(__global float* restrict y, __global int* res
     size_t o = (plane * OH + oh) * OW + ow0;
     int wb = ow0 * sW - pW;
 #ifdef POOL_V8
-    if (wb < 0 || wb + 7 * sW + (kW - 1) * dW >= W) {
+    int edge = wb + 7 * sW + (kW - 1) * dW >= W; if (wb < 0 || wb + 7 * sW >= W) {
 #endif
         for (int l = 0; l < 8; l++)
             maxpool_one(y, idx, xp, o + l, oh, ow0 + l, H, W, kH, kW, sH, sW, pH, pW, dH, dW);
         return;
 #ifdef POOL_V8
     }
-    int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * sW;
+    int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * sW, best = (int8)(-1);
     float8 m = (float8)(0.0f);
-    int8 best = (int8)(-1);
     int first = 1;
     for (int i = 0; i < kH; i++) {
         int h = oh * sH - pH + i * dH;
         if (h < 0 || h >= H) continue;
         for (int j = 0; j < kW; j++) {
             int at = h * W + wb + j * dW;
-            float8 v = pool_taps8(xp + at, sW);
-            if (first) { m = v; best = (int8)(at) + lane; first = 0; continue; }
-            int8 t = v > m;
+            int8 col = (int8)(wb + j * dW) + lane, ok = edge ? col < (int8)(W) : (int8)(-1), c = min(col, (int8)(W - 1));
+            __global const float* r = xp + h * W;
+            float8 v = edge ? (float8)(r[c.s0], r[c.s1], r[c.s2], r[c.s3], r[c.s4], r[c.s5], r[c.s6], r[c.s7]) : pool_taps8(xp + at, sW);
+            if (first) { m = v; best = (int8)(at) + lane; first = 0; continue; } /* j = 0: every lane inside */
+            int8 t = ok & (v > m);
             m = select(m, v, t);
             best = select(best, (int8)(at) + lane, t);
         }

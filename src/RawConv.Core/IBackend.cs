@@ -12,6 +12,12 @@ public interface IBackend : IDisposable
     /// <summary>Allocates <paramref name="count"/> zero-initialised elements; checks the size against device limits first.</summary>
     DeviceBuffer Allocate(DType type, long count);
 
+    /// <summary>
+    /// Allocates <paramref name="count"/> elements whose contents are unspecified (a backend may skip the zero
+    /// fill); for outputs the caller overwrites completely. Default: <see cref="Allocate"/>.
+    /// </summary>
+    DeviceBuffer AllocateUninitialized(DType type, long count) => Allocate(type, count);
+
     /// <summary>Copies host data into the buffer starting at element <paramref name="offset"/>.</summary>
     void Upload<T>(DeviceBuffer dst, ReadOnlySpan<T> src, long offset = 0) where T : unmanaged;
 

@@ -25,11 +25,18 @@ public sealed class Tensor : IDisposable
     public static Tensor Zeros(IBackend backend, Shape shape, DType type = DType.Float32) =>
         new(backend, shape, backend.Allocate(type, shape.Count));
 
+    /// <summary>
+    /// A tensor whose contents are unspecified until written (the backend may skip the zero fill of
+    /// <see cref="Zeros"/>): for op outputs whose kernels write every element.
+    /// </summary>
+    public static Tensor Uninitialized(IBackend backend, Shape shape, DType type = DType.Float32) =>
+        new(backend, shape, backend.AllocateUninitialized(type, shape.Count));
+
     /// <summary>A float tensor holding a copy of <paramref name="data"/>.</summary>
     public static Tensor FromArray(IBackend backend, Shape shape, ReadOnlySpan<float> data)
     {
         CheckLength(shape, data.Length);
-        var t = Zeros(backend, shape);
+        var t = Uninitialized(backend, shape);
         backend.Upload(t.Buffer, data);
         return t;
     }
@@ -38,7 +45,7 @@ public sealed class Tensor : IDisposable
     public static Tensor FromInts(IBackend backend, Shape shape, ReadOnlySpan<int> data)
     {
         CheckLength(shape, data.Length);
-        var t = Zeros(backend, shape, DType.Int32);
+        var t = Uninitialized(backend, shape, DType.Int32);
         backend.Upload(t.Buffer, data);
         return t;
     }

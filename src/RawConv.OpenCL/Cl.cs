@@ -8,6 +8,7 @@ internal static unsafe partial class Cl
     private const string Lib = "libOpenCL.so.1";
 
     public const int Success = 0;
+    public const int MemObjectAllocationFailure = -4, OutOfResources = -5, OutOfHostMemory = -6;
     public const ulong DeviceTypeAll = 0xFFFFFFFF;
     public const uint ProgramBuildLog = 0x1183;
     public const ulong MemReadWrite = 1 << 0;

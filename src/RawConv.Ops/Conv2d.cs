@@ -47,7 +47,7 @@ public static class Conv2d
         CheckBias(op, bias, w.Shape[0], w.Shape);
         Guard.Finite(op, "x", x);
         Guard.Finite(op, "w", w);
-        var y = Tensor.Zeros(b, ys);
+        var y = Tensor.Uninitialized(b, ys);
         if (b.AsKernel() is { } k) new Conv2dPlan(x.Shape, w.Shape, p).Forward(k, x.Buffer, w.Buffer, bias?.Buffer, y.Buffer);
         else Conv2dRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(w.Buffer),
             bias is null ? default : ReferenceBackend.Floats(bias.Buffer), ReferenceBackend.Floats(y.Buffer), x.Shape, w.Shape, p);
@@ -66,7 +66,7 @@ public static class Conv2d
         var ys = OutputShape(op, xShape, w.Shape, p);
         Guard.That(ys == dy.Shape, op, $"dy {dy.Shape} does not match the output {ys} of x {xShape} with w {w.Shape} and {p}");
         Guard.Finite(op, "dy", dy);
-        var dx = Tensor.Zeros(b, xShape);
+        var dx = Tensor.Uninitialized(b, xShape);
         if (b.AsKernel() is { } k) new Conv2dPlan(xShape, w.Shape, p).BackwardData(k, dy.Buffer, w.Buffer, bias?.Buffer, dx.Buffer);
         else
         {
@@ -89,7 +89,7 @@ public static class Conv2d
         var ys = OutputShape(op, x.Shape, wShape, p);
         Guard.That(ys == dy.Shape, op, $"dy {dy.Shape} does not match the output {ys} of x {x.Shape} with w {wShape} and {p}");
         Guard.Finite(op, "dy", dy);
-        var dw = Tensor.Zeros(b, wShape);
+        var dw = Tensor.Uninitialized(b, wShape);
         if (b.AsKernel() is { } k) new Conv2dPlan(x.Shape, wShape, p).BackwardFilter(k, x.Buffer, dy.Buffer, dw.Buffer);
         else Conv2dRef.BackwardFilter<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(dy.Buffer),
             ReferenceBackend.Floats(dw.Buffer), x.Shape, wShape, p);

@@ -20,8 +20,8 @@ public static class Dropout
         Guard.Float(op, "x", x);
         CheckP(op, p, x);
         int n = Kernels.Int(op, x.Count);
-        var y = Tensor.Zeros(b, x.Shape);
-        var mask = Tensor.Zeros(b, x.Shape);
+        var y = Tensor.Uninitialized(b, x.Shape);
+        var mask = Tensor.Uninitialized(b, x.Shape);
         if (!training)
         {
             b.Copy(x.Buffer, 0, y.Buffer, 0, n);
@@ -46,7 +46,7 @@ public static class Dropout
         Guard.SameShape(op, "dy", dy, "mask", mask);
         CheckP(op, p, dy);
         int n = Kernels.Int(op, dy.Count);
-        var dx = Tensor.Zeros(b, dy.Shape);
+        var dx = Tensor.Uninitialized(b, dy.Shape);
         if (b.AsKernel() is { } k)
             k.Run("dropout", "dropout_backward", LaunchGeometry.Linear(n), dx, dy, mask, n, DropoutRef.Scale(p));
         else DropoutRef.Backward<float>(ReferenceBackend.Floats(dy.Buffer), ReferenceBackend.Floats(mask.Buffer),

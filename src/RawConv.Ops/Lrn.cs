@@ -22,7 +22,7 @@ public static class Lrn
         var b = Guard.SameBackend(op, x);
         Check(op, x, p);
         Guard.Finite(op, "x", x);
-        var y = Tensor.Zeros(b, x.Shape);
+        var y = Tensor.Uninitialized(b, x.Shape);
         if (x.Count == 0) return y;
         if (b.AsKernel() is { } k)
         {
@@ -44,7 +44,7 @@ public static class Lrn
         Guard.SameShape(op, "x", x, "y", y);
         Guard.SameShape(op, "x", x, "dy", dy);
         Guard.Finite(op, "dy", dy);
-        var dx = Tensor.Zeros(b, x.Shape);
+        var dx = Tensor.Uninitialized(b, x.Shape);
         if (x.Count == 0) return dx;
         if (b.AsKernel() is { } k)
         {

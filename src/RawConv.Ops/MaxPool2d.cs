@@ -22,8 +22,8 @@ public static class MaxPool2d
         Guard.Nchw(op, "x", x);
         Guard.Finite(op, "x", x);
         var ys = Output(op, x.Shape, p);
-        var y = Tensor.Zeros(b, ys);
-        var idx = Tensor.Zeros(b, ys, DType.Int32);
+        var y = Tensor.Uninitialized(b, ys);
+        var idx = Tensor.Uninitialized(b, ys, DType.Int32);
         if (ys.Count == 0) return (y, idx);
         if (b.AsKernel() is { } k)
         {
@@ -58,7 +58,7 @@ public static class MaxPool2d
     /// <summary>The switch gather shared with <see cref="MaxUnpool2d"/>: out[i] = Σ src[o] over windows o whose switch is i.</summary>
     internal static Tensor Gather(string op, IBackend b, Tensor src, Tensor indices, Shape outShape, Pool2dParams p)
     {
-        var dx = Tensor.Zeros(b, outShape);
+        var dx = Tensor.Uninitialized(b, outShape);
         if (outShape.Count == 0 || src.Count == 0) return dx;
         if (b.AsKernel() is { } k)
         {

@@ -108,9 +108,16 @@ internal static class Planes
         Kernels.Int(op, (long)nx * ny);
         if (total == 0 || nx == 0 || ny == 0) return;
         int lx = Math.Min(64, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)nx));
-        int ly = Math.Max(1, Math.Min((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)ny), 128 / lx));
+        // Small planes: a work-group spans whole columns (ly = ny, no idle rows) and several planes, a power
+        // of two dividing the chunk so dim 2 stays exact; PoCL pays a few microseconds per work-group, which
+        // one plane per group (2,048 groups for pool2 of the mini-AlexNet at batch 32) made the larger cost.
+        int ly = ny <= 128 / lx ? ny : Math.Max(1, Math.Min((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)ny), 128 / lx));
         Guard.That(LaunchGeometry.RoundUp(ny, ly) / ly <= MaxChunk, op, $"{ny} rows exceed the launch limit of {MaxChunk} groups of {ly}");
         for (int p0 = 0; p0 < total; p0 += MaxChunk)
-            k.Run(program, kernel, LaunchGeometry.Grid3(nx, ny, Math.Min(MaxChunk, total - p0), lx, ly, 1), [.. args, p0]);
+        {
+            int chunk = Math.Min(MaxChunk, total - p0), lz = 1;
+            while (lz < 64 && lx * ly * lz * 2 <= 256 && chunk % (lz * 2) == 0) lz *= 2;
+            k.Run(program, kernel, LaunchGeometry.Grid3(nx, ny, chunk, lx, ly, lz), [.. args, p0]);
+        }
     }
 }

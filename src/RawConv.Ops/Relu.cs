@@ -23,7 +23,7 @@ public static class Relu
         var b = Guard.SameBackend(op, x);
         Guard.Float(op, "x", x);
         Guard.Finite(op, "x", x);
-        var y = Tensor.Zeros(b, x.Shape);
+        var y = Tensor.Uninitialized(b, x.Shape);
         if (b.AsKernel() is { } k)
         {
             int n = Kernels.Int(op, x.Count);
@@ -42,7 +42,7 @@ public static class Relu
         Guard.Float(op, "dy", dy);
         Guard.SameShape(op, "x", x, "dy", dy);
         Guard.Finite(op, "dy", dy);
-        var dx = Tensor.Zeros(b, x.Shape);
+        var dx = Tensor.Uninitialized(b, x.Shape);
         if (b.AsKernel() is { } k)
         {
             int n = Kernels.Int(op, x.Count);

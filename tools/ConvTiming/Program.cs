@@ -21,6 +21,16 @@ var layers = new (string Name, int C, int H, int K, int R, Conv2dParams P)[]
     ("conv4", 384, 13, 384, 3, new Conv2dParams(PadH: 1, PadW: 1, Groups: 2)),
     ("conv5", 384, 13, 256, 3, new Conv2dParams(PadH: 1, PadW: 1, Groups: 2)),
 };
+// LAYERS=mini: the shipped mini-AlexNet (weights/default.h5, conv1 stride 1 on 1×40×40).
+if (Environment.GetEnvironmentVariable("LAYERS") == "mini")
+    layers =
+    [
+        ("conv1", 1, 40, 32, 5, new Conv2dParams(PadH: 2, PadW: 2)),
+        ("conv2", 32, 20, 64, 5, new Conv2dParams(PadH: 2, PadW: 2, Groups: 2)),
+        ("conv3", 64, 10, 96, 3, new Conv2dParams(PadH: 1, PadW: 1)),
+        ("conv4", 96, 10, 96, 3, new Conv2dParams(PadH: 1, PadW: 1, Groups: 2)),
+        ("conv5", 96, 10, 64, 3, new Conv2dParams(PadH: 1, PadW: 1, Groups: 2)),
+    ];
 
 // Best of `reps` wall-clock times. The machine is shared, so with CPUTIME=1 it reports the best
 // process CPU time divided by the OpenCL device's compute units instead (what the run would take on
@@ -126,3 +136,26 @@ if (only == "" || only.Contains("fc"))
             double tw = Time(() => Linear.BackwardWeight(x, dy));
             Console.WriteLine($"{name} batch {n}: fwd {tf * 1e3:F1} ms {fl / tf / 1e9:F1} GF/s | bwd-data {td * 1e3:F1} ms {fl / td / 1e9:F1} | bwd-weight {tw * 1e3:F1} ms {fl / tw / 1e9:F1}");
         }
+
+// "elem": the non-convolution layers of the shipped mini-AlexNet at batch `batches[0]` (relu1, norm1, pool1 on
+// (n, 32, 40, 40); pool2 on (n, 64, 20, 20)), and relu_forward's launch with several local sizes.
+if (only.Contains("elem"))
+{
+    int n = batches[0];
+    using var a1 = Rnd(new Shape(n, 32, 40, 40));
+    using var a2 = Rnd(new Shape(n, 64, 20, 20));
+    var pool = new Pool2dParams(3, 3, 2, 2, CeilMode: true);
+    var lrn = new LrnParams();
+    double Ms(Func<Tensor> f) => Time(f) * 1e3;
+    Console.WriteLine($"relu1 fwd {Ms(() => Relu.Forward(a1)):F2} ms, bwd {Ms(() => Relu.Backward(a1, a1)):F2}");
+    using var l1 = Lrn.Forward(a1, lrn);
+    Console.WriteLine($"norm1 fwd {Ms(() => Lrn.Forward(a1, lrn)):F2} ms, bwd {Ms(() => Lrn.Backward(a1, l1, a1, lrn)):F2}");
+    var (p1, i1) = MaxPool2d.Forward(a1, pool);
+    Console.WriteLine($"pool1 fwd {Ms(() => { var (y, i) = MaxPool2d.Forward(a1, pool); i.Dispose(); return y; }):F2} ms, bwd {Ms(() => MaxPool2d.Backward(p1, i1, a1.Shape, pool)):F2}");
+    var (p2, i2) = MaxPool2d.Forward(a2, pool);
+    Console.WriteLine($"pool2 fwd {Ms(() => { var (y, i) = MaxPool2d.Forward(a2, pool); i.Dispose(); return y; }):F2} ms, bwd {Ms(() => MaxPool2d.Backward(p2, i2, a2.Shape, pool)):F2}");
+    var kb = (IKernelBackend)b;
+    int count = (int)a1.Count;
+    foreach (int local in new[] { 64, 256, 1024, 4096 })
+        Console.WriteLine($"relu_forward local {local}: {Ms(() => { var y = Tensor.Uninitialized(b, a1.Shape); kb.Run("relu", "relu_forward", LaunchGeometry.Linear(count, local), y, a1, count); return y; }):F2} ms");
+}

@@ -36,6 +36,37 @@ public class OpenClBackendTests
     }
 
     [SkippableFact]
+    public void ReleasedBuffersAreReusedZeroedAndWithinTheCacheLimit()
+    {
+        _ = B; // skips when OpenCL is missing
+        using var own = OpenClBackend.Create(); // a private backend: the shared one's cache moves with parallel tests
+        var data = Rand.Uniform(7, 3000);
+        var first = own.Allocate(DType.Float32, 3000);
+        own.Upload<float>(first, data);
+        first.Dispose();
+        long cached = own.CachedBytes;
+        Assert.True(cached >= 3000 * 4, $"released 12,000 bytes but {cached} are cached");
+        using (var again = own.Allocate(DType.Float32, 2990)) // same pool size: the released buffer comes back
+        {
+            Assert.Equal(0, own.CachedBytes);
+            var back = new float[2990];
+            own.Download<float>(again, back);
+            Assert.All(back, v => Assert.Equal(0f, v)); // zero-filled although it held data
+        }
+        using (var raw = own.AllocateUninitialized(DType.Float32, 2990))
+        {
+            var back = new float[2990];
+            own.Download<float>(raw, back);
+            Assert.All(back, v => Assert.True(float.IsNaN(v))); // the tests' poison (TestUtil/Poison.cs)
+        }
+        Assert.True(own.TrimCache() >= 3000 * 4);
+        Assert.Equal(0, own.CachedBytes);
+        own.CacheLimit = 0;
+        own.Allocate(DType.Float32, 100).Dispose();
+        Assert.Equal(0, own.CachedBytes);
+    }
+
+    [SkippableFact]
     public void DeviceCopyMatchesHostCopy()
     {
         var data = Rand.Uniform(6, 100);

@@ -56,6 +56,26 @@ public abstract class MaxPool2dTests : BackendTest
     }
 
     [SkippableFact]
+    public void CeilModeWindowsHangingOverTheRightEdgeMatchReference()
+    {
+        // Ceil mode without padding lets the last windows of a row run past the input; on OpenCL those
+        // 8-wide blocks mask the missing lanes instead of going scalar. The mini-AlexNet's pools (3/2 on
+        // 40- and 20-wide maps) and other hangs: random and tie-heavy values.
+        var r = new Random(31);
+        foreach (var shape in new[] { new Shape(2, 3, 20, 20), new Shape(1, 2, 9, 40), new Shape(1, 2, 6, 26) })
+        {
+            var few = new float[shape.Count];
+            for (int i = 0; i < few.Length; i++) few[i] = r.Next(3) - 1;
+            foreach (var p in new[] { Pool2dParams.Square(3, 2, 0, true), Pool2dParams.Square(3, 3, 0, true), Pool2dParams.Square(5, 2, 0, true),
+                         Pool2dParams.Square(2, 2, 0, true), new Pool2dParams(3, 3, 2, 2, 0, 0, true, 2, 2) })
+            {
+                Compare(shape, p, Rand.Uniform(32, shape.Count), $"hang {shape} {p}");
+                Compare(shape, p, few, $"hang ties {shape} {p}");
+            }
+        }
+    }
+
+    [SkippableFact]
     public void AlexNetPool1MatchesReference()
     {
         var p = Pool2dParams.Square(3, 2);
