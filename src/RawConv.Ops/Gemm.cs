@@ -61,7 +61,7 @@ public static class Gemm
     internal static int KSlice = 512;
 
     /// <summary>Tiles of gemm_nn (must match TM, TN in kernels/gemm.cl).</summary>
-    private const int Tm = 8, Tn = 32;
+    internal const int Tm = 8, Tn = 32;
 
     /// <summary>
     /// C = alpha·A·B + beta·C (+ bias[z·m + row]) for <paramref name="batches"/> independent products,
