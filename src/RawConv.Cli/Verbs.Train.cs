@@ -29,11 +29,11 @@ internal static partial class Verbs
         var arch = new Option<string?>("--arch") { Description = "a JSON architecture file, or mini-alexnet[:c1=..,c2=..,c3=..,c4=..,c5=..,fc=..,stride=..,canvas=..] (default: the shipped default model's mini-AlexNet, mini-alexnet:stride=1,dropout=0.2)" };
         var momentum = new Option<float>("--momentum") { DefaultValueFactory = _ => 0.9f };
         var decay = new Option<float>("--weight-decay") { Description = "L2 weight decay on weights (not biases)", DefaultValueFactory = _ => 5e-4f };
-        var shift = new Option<int>("--shift") { Description = "random translation augmentation, ± pixels", DefaultValueFactory = _ => 2 };
+        var shift = new Option<int>("--shift") { Description = "random translation augmentation, ± pixels", DefaultValueFactory = _ => 1 };
         var noFlip = new Option<bool>("--no-flip") { Description = "no random horizontal flips" };
         var profile = new Option<bool>("--profile") { Description = "time every layer's forward and backward (synchronizes after each) and print the table" };
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 8 };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 32 };
+        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 10 };
+        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 64 };
         var lr = new Option<float>("--lr") { Description = "base learning rate (cosine schedule to 1%)", DefaultValueFactory = _ => 0.02f };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "weights file to write (.h5)", Required = true };

@@ -160,14 +160,15 @@ public class CliTrainTests
         var h5 = Path.Combine(Path.GetTempPath(), $"rawconv-cli-train-{Environment.ProcessId}.h5");
         try
         {
-            var (code, _, stderr) = CliTests.Run("train", "--epochs", "1", "--max-steps", "200", "--out", h5, "--device", "opencl");
+            var (code, _, stderr) = CliTests.Run("train", "--epochs", "1", "--batch", "32", "--max-steps", "200", "--out", h5, "--device", "opencl");
             Assert.True(code == 0, stderr);
             (code, var stdout, stderr) = CliTests.Run("evaluate", "--model", h5, "--json", "--device", "opencl");
             Assert.True(code == 0, stderr);
             var j = JsonDocument.Parse(stdout).RootElement;
             Assert.Equal(10000, j.GetProperty("n").GetInt32());
             Assert.Equal(10000, j.GetProperty("confusion").EnumerateArray().Sum(r => r.EnumerateArray().Sum(v => v.GetInt32())));
-            // 200 SGD steps (12,800 images) take the mini-AlexNet from chance (10%) to ~66% here.
+            // 200 SGD steps of 32 images take the shipped mini-AlexNet from chance (10%) to over 60% here
+            // (61% test top-1 after 150 steps in a measured run).
             Assert.InRange(j.GetProperty("top1").GetDouble(), 0.4, 1.0);
             Assert.True(j.GetProperty("top5").GetDouble() >= j.GetProperty("top1").GetDouble());
         }
