@@ -72,7 +72,22 @@ public unsafe class H5Group : H5Object
     /// <summary>Creates a child group.</summary>
     public H5Group CreateGroup(string name)
     {
-        using (H5.Enter()) return new H5Group(H5Id.Check(H5.H5Gcreate2(Id.Value, name, 0, 0, 0), H5IdKind.Group, Where, $"creating group '{name}'"), File, Child(name));
+        using (H5.Enter())
+        {
+            using var gcpl = Untimed(H5.GroupCreateClass, Where, "creating group properties");
+            return new H5Group(H5Id.Check(H5.H5Gcreate2(Id.Value, name, 0, gcpl.Value, 0), H5IdKind.Group, Where, $"creating group '{name}'"), File, Child(name));
+        }
+    }
+
+    /// <summary>
+    /// A creation property list of <paramref name="cls"/> with object times off: HDF5 otherwise stamps every
+    /// object header with the clock, so two files of identical content (a training run and its rerun) differ.
+    /// </summary>
+    internal static H5Id Untimed(long cls, string where, string what)
+    {
+        var pl = H5Id.Check(H5.H5Pcreate(cls), H5IdKind.PropertyList, where, what);
+        Check(H5.H5Pset_obj_track_times(pl.Value, 0), where, "turning off object times");
+        return pl;
     }
 
     /// <summary>Opens a child group.</summary>
@@ -112,7 +127,7 @@ public unsafe class H5Group : H5Object
         var dims = shape.Select(d => (ulong)d).ToArray();
         using (H5.Enter())
         {
-            using var dcpl = H5Id.Check(H5.H5Pcreate(H5.DatasetCreateClass), H5IdKind.PropertyList, Where, "creating dataset properties");
+            using var dcpl = Untimed(H5.DatasetCreateClass, Where, "creating dataset properties");
             fixed (ulong* pd = dims)
             {
                 if (count > 0 && shape.Length > 0)
@@ -149,7 +164,8 @@ public sealed class H5File : H5Group
         using (H5.Enter())
         {
             using var fapl = Fapl(path, latest: true);
-            return new H5File(H5Id.Check(H5.H5Fcreate(path, H5.AccExcl, 0, fapl.Value), H5IdKind.File, path, "creating the HDF5 file"), path);
+            using var fcpl = Untimed(H5.FileCreateClass, path, "creating file-creation properties"); // the root group's times
+            return new H5File(H5Id.Check(H5.H5Fcreate(path, H5.AccExcl, fcpl.Value, fapl.Value), H5IdKind.File, path, "creating the HDF5 file"), path);
         }
     }
 

@@ -63,7 +63,7 @@ internal static unsafe partial class H5
     [StructLayout(LayoutKind.Sequential)]
     public struct ErrorRecord { public long ClsId, MajNum, MinNum; public uint Line; public byte* FuncName, FileName, Desc; }
 
-    public static long NativeFloat, NativeInt, NativeLlong, IeeeF32Le, StdI32Le, StdI64Le, CS1, FileAccessClass, DatasetCreateClass;
+    public static long NativeFloat, NativeInt, NativeLlong, IeeeF32Le, StdI32Le, StdI64Le, CS1, FileAccessClass, DatasetCreateClass, GroupCreateClass, FileCreateClass;
 
     static H5()
     {
@@ -98,6 +98,8 @@ internal static unsafe partial class H5
             CS1 = Global("H5T_C_S1_g");
             FileAccessClass = Global("H5P_CLS_FILE_ACCESS_ID_g");
             DatasetCreateClass = Global("H5P_CLS_DATASET_CREATE_ID_g");
+            GroupCreateClass = Global("H5P_CLS_GROUP_CREATE_ID_g");
+            FileCreateClass = Global("H5P_CLS_FILE_CREATE_ID_g");
             if (NativeLibrary.TryGetExport(handle, "H5Pset_file_locking", out var fl))
                 setFileLocking = (delegate* unmanaged<long, byte, byte, int>)fl;
         }
@@ -179,6 +181,8 @@ internal static unsafe partial class H5
     [LibraryImport(Lib)] public static partial int H5Pset_libver_bounds(long fapl, int low, int high);
     [LibraryImport(Lib)] public static partial int H5Pset_chunk(long dcpl, int rank, ulong* dims);
     [LibraryImport(Lib)] public static partial int H5Pset_fletcher32(long dcpl);
+    /// <summary>track: hbool_t (C bool in HDF5 1.10). Off, objects carry no access/modify/change/birth times.</summary>
+    [LibraryImport(Lib)] public static partial int H5Pset_obj_track_times(long ocpl, byte track);
     [LibraryImport(Lib)] public static partial int H5Pget_layout(long dcpl);
     [LibraryImport(Lib)] public static partial int H5Pget_nfilters(long dcpl);
     [LibraryImport(Lib)] public static partial int H5Pget_filter2(long dcpl, uint idx, uint* flags, nuint* cdNelmts, uint* cdValues, nuint nameLen, byte* name, uint* config);
