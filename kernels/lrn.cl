@@ -73,16 +73,21 @@ RC_FN float16 lrn_pow_neg16(float16 s, float beta)
 
 /* Forward and backward sweeps over the channels of one pixel block (LV pixels of type T) or one pixel. */
 #define LRN_SWEEPS(SUF, T, LOAD, STORE, POW)                                                             \
+/* scale[c] = k + a · Σ x[c']² over c's window, summed in ascending channel order. */             \
+RC_FN T lrn_scale_##SUF(__global const float* xp, int c, int C, int HW, int lo, int hi, float a, float k) \
+{                                                                                                   \
+    T acc = (T)(0.0f);                                                                              \
+    for (int q = max(c - lo, 0); q <= min(c + hi, C - 1); q++) {                                    \
+        T t = LOAD(xp + (size_t)q * HW);                                                            \
+        acc += t * t;                                                                               \
+    }                                                                                               \
+    return (T)(k) + a * acc;                                                                        \
+}                                                                                                   \
 RC_FN void lrn_fwd_##SUF(__global float* yp, __global const float* xp, int C, int HW, int lo, int hi, \
                          float a, float beta, float k)                                              \
 {                                                                                                   \
     for (int c = 0; c < C; c++) {                                                                   \
-        T acc = (T)(0.0f);                                                                          \
-        for (int q = max(c - lo, 0); q <= min(c + hi, C - 1); q++) {                                \
-            T t = LOAD(xp + (size_t)q * HW);                                                        \
-            acc += t * t;                                                                           \
-        }                                                                                           \
-        T s = (T)(k) + a * acc;                                                                     \
+        T s = lrn_scale_##SUF(xp, c, C, HW, lo, hi, a, k);                                          \
         STORE(LOAD(xp + (size_t)c * HW) * POW(s, beta), yp + (size_t)c * HW);                         \
     }                                                                                               \
 }                                                                                                   \
@@ -91,12 +96,7 @@ RC_FN void lrn_bwd_##SUF(__global float* dxp, __global float* rp, __global const
                          int lo, int hi, float a, float beta, float k, float coef)                  \
 {                                                                                                   \
     for (int c = 0; c < C; c++) {                                                                   \
-        T acc = (T)(0.0f);                                                                          \
-        for (int q = max(c - lo, 0); q <= min(c + hi, C - 1); q++) {                                \
-            T t = LOAD(xp + (size_t)q * HW);                                                        \
-            acc += t * t;                                                                           \
-        }                                                                                           \
-        T s = (T)(k) + a * acc;                                                                     \
+        T s = lrn_scale_##SUF(xp, c, C, HW, lo, hi, a, k);                                          \
         size_t e = (size_t)c * HW;                                                                  \
         T g = LOAD(dyp + e);                                                                        \
         STORE(g * LOAD(yp + e) / s, rp + e);                                                        \
@@ -116,12 +116,7 @@ RC_FN void lrn_bwd_ring_##SUF(__global float* dxp, __global const float* xp, __g
     T ring[LRN_RING];                                                                               \
     for (int c = 0; c < C + lo; c++) {                                                              \
         if (c < C) {                                                                                \
-            T acc = (T)(0.0f);                                                                      \
-            for (int q = max(c - lo, 0); q <= min(c + hi, C - 1); q++) {                            \
-                T t = LOAD(xp + (size_t)q * HW);                                                    \
-                acc += t * t;                                                                       \
-            }                                                                                       \
-            T s = (T)(k) + a * acc;                                                                 \
+            T s = lrn_scale_##SUF(xp, c, C, HW, lo, hi, a, k);                                      \
             size_t e = (size_t)c * HW;                                                              \
             T g = LOAD(dyp + e);                                                                    \
             ring[c % size] = g * LOAD(yp + e) / s;                                                  \
