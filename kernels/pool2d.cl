@@ -93,7 +93,7 @@ __kernel void maxpool2d_forward_v8(__global float* restrict y, __global int* res
     size_t o = (plane * OH + oh) * OW + ow0;
     int wb = ow0 * sW - pW;
 #ifdef POOL_V8
-    int edge = wb + 7 * sW + (kW - 1) * dW >= W; if (wb < 0 || wb + 7 * sW >= W) {
+    if (wb < 0 || wb + 7 * sW >= W) {
 #endif
         for (int l = 0; l < 8; l++)
             maxpool_one(y, idx, xp, o + l, oh, ow0 + l, H, W, kH, kW, sH, sW, pH, pW, dH, dW);
@@ -102,7 +102,7 @@ __kernel void maxpool2d_forward_v8(__global float* restrict y, __global int* res
     }
     int8 lane = (int8)(0, 1, 2, 3, 4, 5, 6, 7) * sW, best = (int8)(-1);
     float8 m = (float8)(0.0f);
-    int first = 1;
+    int first = 1, edge = wb + 7 * sW + (kW - 1) * dW >= W;
     for (int i = 0; i < kH; i++) {
         int h = oh * sH - pH + i * dH;
         if (h < 0 || h >= H) continue;

@@ -111,7 +111,7 @@ internal static class Planes
         // Small planes: a work-group spans whole columns (ly = ny, no idle rows) and several planes, a power
         // of two dividing the chunk so dim 2 stays exact; PoCL pays a few microseconds per work-group, which
         // one plane per group (2,048 groups for pool2 of the mini-AlexNet at batch 32) made the larger cost.
-        int ly = ny <= 128 / lx ? ny : Math.Max(1, Math.Min((int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)ny), 128 / lx));
+        int ly = Math.Min(ny, 128 / lx);
         Guard.That(LaunchGeometry.RoundUp(ny, ly) / ly <= MaxChunk, op, $"{ny} rows exceed the launch limit of {MaxChunk} groups of {ly}");
         for (int p0 = 0; p0 < total; p0 += MaxChunk)
         {
