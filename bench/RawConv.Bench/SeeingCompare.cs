@@ -40,7 +40,7 @@ public static class SeeingCompare
                 double ms = Compare.MedianMs(b, reps, () =>
                 {
                     using var p = Deconvnet.Project(alex, x, UnitChoice.Strongest("conv5"), rule);
-                    return p.Input.Reshape(p.Input.Shape);
+                    return p.Input.Clone();
                 });
                 rows.Add(($"projection of the strongest conv5 unit, {rule} rule, bvlc_alexnet batch 1", "ms", ms, peer.GetProperty(key).GetDouble(), false));
             }

@@ -15,7 +15,7 @@ internal static class Inputs
             if (images is { Length: > 0 }) throw new RawConvException("give either --image or --input, not both");
             var t = Npy.ReadTensor(b, npy);
             var want = spec.InputShape(t.Shape.Rank == 4 ? t.Shape.N : 1);
-            if (t.Shape.Rank == 3) t = t.Reshape(new Shape(1, t.Shape[0], t.Shape[1], t.Shape[2]));
+            if (t.Shape.Rank == 3) t = t.CopyAs(new Shape(1, t.Shape[0], t.Shape[1], t.Shape[2]));
             if (t.Shape != want)
                 throw new RawConvException($"{npy}: tensor {t.Shape} does not fit the input {spec.InputShape()} of {spec.Name} (expected (N, {spec.InputChannels}, {spec.InputHeight}, {spec.InputWidth}), already preprocessed)");
             return (t, Enumerable.Range(0, t.Shape.N).Select(i => t.Shape.N == 1 ? npy : $"{npy}[{i}]").ToArray());

@@ -73,14 +73,17 @@ public sealed class Tensor : IDisposable
         ? FromArray(backend, Shape, ToArray())
         : FromInts(backend, Shape, ToIntArray());
 
-    /// <summary>A deep copy with another shape of the same element count.</summary>
-    public Tensor Reshape(Shape shape)
+    /// <summary>A new tensor holding a copy of this one's data under <paramref name="shape"/> (same element count).</summary>
+    public Tensor CopyAs(Shape shape)
     {
-        if (shape.Count != Count) throw new RawConvException($"reshape: {Shape} has {Count} elements, {shape} has {shape.Count}");
-        var t = Zeros(Backend, shape, DType);
+        if (shape.Count != Count) throw new RawConvException($"copy: {Shape} has {Count} elements, {shape} has {shape.Count}");
+        var t = Uninitialized(Backend, shape, DType);
         Backend.Copy(Buffer, 0, t.Buffer, 0, Count);
         return t;
     }
+
+    /// <summary>A new tensor holding a copy of this one (same shape, same backend).</summary>
+    public Tensor Clone() => CopyAs(Shape);
 
     public void Dispose() => Buffer.Dispose();
 

@@ -22,7 +22,7 @@ public sealed partial class Net
         if (seed.Shape != y.Shape)
             throw new RawConvException($"{Spec.Name}: seed {seed.Shape} does not match the output of '{from}' {y.Shape}");
         var result = new BackwardPass();
-        Tensor grad = seed.Reshape(seed.Shape);
+        Tensor grad = seed.Clone();
         for (int i = top; i >= 0; i--)
         {
             var layer = Spec.Layers[i];
@@ -64,10 +64,10 @@ public sealed partial class Net
                     dx = Linear.BackwardData(grad, fp.Weight, x.Shape);
                     break;
                 case DropoutLayer d:
-                    dx = forward.Masks.TryGetValue(d.Name, out var mask) ? Dropout.Backward(grad, mask, d.P) : grad.Reshape(grad.Shape);
+                    dx = forward.Masks.TryGetValue(d.Name, out var mask) ? Dropout.Backward(grad, mask, d.P) : grad.Clone();
                     break;
                 case FlattenLayer:
-                    dx = grad.Reshape(x.Shape);
+                    dx = grad.CopyAs(x.Shape);
                     break;
                 case SoftmaxLayer s:
                     dx = Softmax.Backward(forward[s.Name], grad, 1);

@@ -123,10 +123,10 @@ public sealed partial class Net : IDisposable
                         (y, var mask) = Dropout.Forward(cur, d.P, true, seed + (ulong)i * 0x9E3779B97F4A7C15UL);
                         pass.Masks[d.Name] = mask;
                     }
-                    else y = cur.Reshape(cur.Shape);
+                    else y = cur.Clone();
                     break;
                 case FlattenLayer fl:
-                    y = cur.Reshape(fl.OutputShape(cur.Shape));
+                    y = cur.CopyAs(fl.OutputShape(cur.Shape));
                     break;
                 case SoftmaxLayer:
                     y = Softmax.Forward(cur, 1);

@@ -127,7 +127,7 @@ public static class Occlusion
     {
         if (net.Spec.Layers[^1] is SoftmaxLayer) return pass.Output.ToArray();
         var o = pass.Output;
-        using var flat = o.Reshape(new Shape(o.Shape[0], (int)(o.Count / o.Shape[0])));
+        using var flat = o.CopyAs(new Shape(o.Shape[0], (int)(o.Count / o.Shape[0])));
         using var p = Softmax.Forward(flat, 1);
         return p.ToArray();
     }

@@ -134,6 +134,6 @@ public static class Deconvnet
         using var seed = Tensor.FromArray(net.Backend, a.Shape, Seed(host, a.Shape, picks, choices));
         using var back = net.Backward(pass, layer, seed, rule);
         var input = back.InputGradient;
-        return new Projection(input.Reshape(input.Shape), picks, rule, choices[0]);
+        return new Projection(input.Clone(), picks, rule, choices[0]);
     }
 }

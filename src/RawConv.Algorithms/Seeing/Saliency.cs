@@ -136,7 +136,7 @@ public static class Saliency
                 using var back = net.Backward(pass, layer, seed, rule);
                 var g = back.InputGradient;
                 progress?.Invoke(n);
-                return new SaliencyMap(g.Reshape(g.Shape), used, o);
+                return new SaliencyMap(g.Clone(), used, o);
             }
         }
         return new SaliencyMap(Smooth(net, x, layer, layerShape, used, target, o, rule, progress), used, o);
