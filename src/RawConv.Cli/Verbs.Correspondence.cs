@@ -90,15 +90,8 @@ internal static partial class Verbs
     /// <summary>The last convolution's rectified output and, when there is one, the rectified output of the last fully connected layer before the classifier.</summary>
     private static string[] DefaultLayers(NetSpec spec)
     {
-        var list = new List<string> { OcclusionScan.DefaultLayer(spec) };
-        var fcs = spec.Layers.Select((l, i) => (l, i)).Where(t => t.l is FcLayer).ToList();
-        if (fcs.Count >= 2)
-        {
-            int i = fcs[^2].i;
-            while (i + 1 < spec.Layers.Count && spec.Layers[i + 1] is ReluLayer) i++;
-            list.Add(spec.Layers[i].Name);
-        }
-        return [.. list];
+        var roles = spec.Roles;
+        return roles.HasHiddenFc ? [roles.ConvFeatures, roles.Rectified(roles.Penultimate)] : [roles.ConvFeatures];
     }
 
     /// <summary>Draws a 1-pixel red outline just around <paramref name="box"/> (inside the image).</summary>

@@ -132,7 +132,7 @@ internal static partial class Verbs
         }
         string[] common = ["--model", m.Source, .. device is null ? Array.Empty<string>() : ["--device", device]];
         string Name(int i) => $"test[{picks[i]}] {test.Classes[test.Label(picks[i])]}";
-        var convs = spec.Layers.OfType<ConvLayer>().Select(l => l.Name).ToList();
+        var convs = spec.Roles.Convolutions;
         string low = convs.Count > 1 ? convs[1] : convs[0], high = convs[^1];
         var made = new List<string>();
 

@@ -53,7 +53,7 @@ internal static partial class Verbs
     internal static List<Classification> Run(LoadedModel m, Tensor x, string[] names, int k)
     {
         using var f = m.Net.Forward(x);
-        using var probs = m.Net.Spec.Layers[^1] is SoftmaxLayer ? f.Output.Clone() : Softmax.Forward(f.Output, 1);
+        using var probs = m.Net.Spec.Roles.Probabilities is not null ? f.Output.Clone() : Softmax.Forward(f.Output, 1);
         int classes = probs.Shape[1];
         k = Math.Clamp(k, 1, classes);
         var (values, indices) = TopK.Forward(probs, k);

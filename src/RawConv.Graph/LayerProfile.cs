@@ -4,7 +4,7 @@ using System.Text;
 namespace RawConv.Graph;
 
 /// <summary>
-/// Per-layer wall time of <see cref="Net.Forward"/> and <see cref="Net.Backward"/>: set
+/// Per-layer wall time of <see cref="Net.Forward"/> and <c>Net.Backward</c>: set
 /// <see cref="Net.Profile"/> and every layer is followed by a device synchronize, so each layer's
 /// time includes its kernels (and the synchronizes slow the run a little). Not thread-safe.
 /// </summary>

@@ -2,6 +2,15 @@ using RawConv.Ops;
 
 namespace RawConv.Graph;
 
+/// <summary>
+/// Settings of a backward sweep. <see cref="StopAt"/>: the sweep ends once it has the gradient with respect to that
+/// layer's output (frozen layers below are not visited, and no input gradient is computed).
+/// <see cref="KeepLayerGradients"/>: keep every layer's output gradient in the result (else only the one at
+/// <see cref="StopAt"/>, freeing the others as the sweep passes, for loops run thousands of times).
+/// </summary>
+public sealed record BackwardOptions(ReluRule Rule = ReluRule.Standard, bool ParameterGradients = false,
+    bool InputGradient = true, string? StopAt = null, bool KeepLayerGradients = true);
+
 public sealed partial class Net
 {
     /// <summary>
@@ -14,76 +23,63 @@ public sealed partial class Net
     /// <see cref="BackwardPass.InputGradient"/> stays null.
     /// </summary>
     public BackwardPass Backward(ForwardPass forward, string from, Tensor seed, ReluRule rule = ReluRule.Standard,
-        bool parameterGradients = false, bool inputGradient = true)
+        bool parameterGradients = false, bool inputGradient = true) =>
+        Backward(forward, new Dictionary<string, Tensor> { [from] = seed }, new BackwardOptions(rule, parameterGradients, inputGradient));
+
+    /// <summary>
+    /// One backward sweep from seeds at any set of layers (each shaped like its layer's output in
+    /// <paramref name="forward"/>), added into the gradient as the sweep reaches their layer: the gradient of
+    /// Σ_l ⟨seed_l, output_l⟩. Runs down to the input, or to <see cref="BackwardOptions.StopAt"/>.
+    /// </summary>
+    public BackwardPass Backward(ForwardPass forward, IReadOnlyDictionary<string, Tensor> seeds, BackwardOptions? options = null)
     {
+        var o = options ?? new BackwardOptions();
+        if (seeds.Count == 0) throw new RawConvException($"{Spec.Name}: backward needs at least one seed");
+        var at = new Dictionary<int, Tensor>();
+        foreach (var (layer, s) in seeds)
+        {
+            var y = forward[layer];
+            if (s.Shape != y.Shape)
+                throw new RawConvException($"{Spec.Name}: seed {s.Shape} does not match the output of '{layer}' {y.Shape}");
+            at[Spec.IndexOf(layer)] = s;
+        }
+        int top = at.Keys.Max();
+        int stop = o.StopAt is null ? -1 : Spec.IndexOf(o.StopAt);
+        if (stop > top)
+            throw new RawConvException($"{Spec.Name}: backward stops at '{o.StopAt}', above its highest seed at '{Spec.Layers[top].Name}'");
+        if (at.Keys.Min() < stop)
+            throw new RawConvException($"{Spec.Name}: a seed at '{Spec.Layers[at.Keys.Min()].Name}' lies below the stop layer '{o.StopAt}'");
         Profile?.Start(Backend);
-        int top = Spec.IndexOf(from);
-        var y = forward[from];
-        if (seed.Shape != y.Shape)
-            throw new RawConvException($"{Spec.Name}: seed {seed.Shape} does not match the output of '{from}' {y.Shape}");
         var result = new BackwardPass();
-        Tensor grad = seed.Clone();
+        Tensor? grad = null;
         for (int i = top; i >= 0; i--)
         {
             var layer = Spec.Layers[i];
-            var x = forward.InputOf(i);
-            result.Add(layer.Name, grad);
-            Tensor dx;
-            switch (layer)
+            if (at.TryGetValue(i, out var s))
             {
-                case ConvLayer c:
-                    var cp = parameters[c.Name];
-                    if (parameterGradients)
-                        result.ParameterGradients[c.Name] = new LayerParams(
-                            Conv2d.BackwardFilter(x, grad, cp.Weight.Shape, c.Params),
-                            cp.Bias != null ? Conv2d.BackwardBias(grad) : null);
-                    if (i == 0 && !inputGradient)
-                    {
-                        Profile?.Record(layer.Name, forward: false, Backend);
-                        return result;
-                    }
-                    dx = Conv2d.BackwardData(grad, cp.Weight, x.Shape, c.Params);
-                    break;
-                case ReluLayer:
-                    dx = Relu.Backward(x, grad, rule);
-                    break;
-                case LrnLayer n:
-                    dx = Lrn.Backward(x, forward[n.Name], grad, n.Params);
-                    break;
-                case MaxPoolLayer m:
-                    dx = MaxPool2d.Backward(grad, forward.Switches[m.Name], x.Shape, m.Params);
-                    break;
-                case AvgPoolLayer a:
-                    dx = AvgPool2d.Backward(grad, x.Shape, a.Params, a.CountIncludePad);
-                    break;
-                case FcLayer f:
-                    var fp = parameters[f.Name];
-                    if (parameterGradients)
-                        result.ParameterGradients[f.Name] = new LayerParams(
-                            Linear.BackwardWeight(x, grad), fp.Bias != null ? Linear.BackwardBias(grad) : null);
-                    dx = Linear.BackwardData(grad, fp.Weight, x.Shape);
-                    break;
-                case DropoutLayer d:
-                    dx = forward.Masks.TryGetValue(d.Name, out var mask) ? Dropout.Backward(grad, mask, d.P) : grad.Clone();
-                    break;
-                case FlattenLayer:
-                    dx = grad.CopyAs(x.Shape);
-                    break;
-                case SoftmaxLayer s:
-                    dx = Softmax.Backward(forward[s.Name], grad, 1);
-                    break;
-                default:
-                    throw new RawConvException($"{Spec.Name}: layer '{layer.Name}' of type {layer.GetType().Name} has no backward");
+                if (grad is null) grad = s.Clone();
+                else Elementwise.Axpy(1f, s, grad);
             }
+            if (grad is null) continue;
+            result.Add(layer.Name, grad);
+            if (i == stop) return result;
+            parameters.TryGetValue(layer.Name, out var p);
+            int index = i;
+            var ctx = new BackwardContext(forward, p, forward.InputOf(i), () => forward[Spec.Layers[index].Name], o.Rule,
+                o.ParameterGradients && p != null, i > 0 || o.InputGradient);
+            var dx = layer.Backward(ctx, grad);
+            if (ctx.ParameterGradients is { } pg) result.ParameterGradients[layer.Name] = pg;
             Profile?.Record(layer.Name, forward: false, Backend);
+            if (!o.KeepLayerGradients) result.Release(layer.Name);
+            if (dx is null) return result;
             grad = dx;
         }
-        result.InputGradient = grad;
+        result.InputGradient = grad!;
         return result;
     }
 }
 
-/// <summary>The result of <see cref="Net.Backward"/>: the input gradient, each layer's output gradient, parameter gradients.</summary>
+/// <summary>The result of <c>Net.Backward</c>: the input gradient, each layer's output gradient, parameter gradients.</summary>
 public sealed class BackwardPass : IDisposable
 {
     private readonly Dictionary<string, Tensor> grads = new();
@@ -105,6 +101,11 @@ public sealed class BackwardPass : IDisposable
         : throw new RawConvException($"no gradient for layer '{name}'; this pass covered {string.Join(", ", grads.Keys)}");
 
     internal void Add(string name, Tensor g) => grads[name] = g;
+
+    internal void Release(string name)
+    {
+        if (grads.Remove(name, out var g)) g.Dispose();
+    }
 
     public void Dispose()
     {

@@ -1,5 +1,3 @@
-using RawConv.Ops;
-
 namespace RawConv.Graph;
 
 /// <summary>A layer's learnable tensors.</summary>
@@ -13,9 +11,9 @@ public sealed record LayerParams(Tensor Weight, Tensor? Bias) : IDisposable
 }
 
 /// <summary>
-/// A network on one backend: the spec plus weights. Forward to any layer with every activation and
-/// switch kept (<see cref="ForwardPass"/>); backward from any layer with a chosen ReLU rule
-/// (Net.Backward.cs).
+/// A network on one backend: the spec plus weights. A loop over the layers, each of which carries its own
+/// passes (<see cref="Layer"/>): forward to any layer with the activations asked for and every switch kept
+/// (<see cref="ForwardPass"/>); backward from seeds at any layers with a chosen ReLU rule (Net.Backward.cs).
 /// </summary>
 public sealed partial class Net : IDisposable
 {
@@ -75,67 +73,28 @@ public sealed partial class Net : IDisposable
     public LayerProfile? Profile { get; set; }
 
     /// <summary>
-    /// Runs the input through the layers up to and including <paramref name="until"/> (default: all),
-    /// keeping every layer's output and every pooling layer's switches. Dropout masks are drawn from
-    /// <paramref name="seed"/> when <paramref name="training"/>.
+    /// Runs the input through the layers up to and including <paramref name="until"/> (default: all). The input may
+    /// have any (N, C, H, W) the layers up to <paramref name="until"/> accept (fully convolutional use); layers with
+    /// weights must see the input shape they were declared for. Every layer's output is kept unless
+    /// <paramref name="keep"/> names the ones to keep (the last is always kept; switches and masks always are).
+    /// Dropout masks are drawn from <paramref name="seed"/> when <paramref name="training"/>.
     /// </summary>
-    public ForwardPass Forward(Tensor x, string? until = null, bool training = false, ulong seed = 0)
+    public ForwardPass Forward(Tensor x, string? until = null, bool training = false, ulong seed = 0, IReadOnlySet<string>? keep = null)
     {
         Profile?.Start(Backend);
-        var expected = Spec.InputShape(x.Shape.Rank == 4 ? x.Shape.N : 1);
-        if (x.Shape != expected)
-            throw new RawConvException($"{Spec.Name}: input {x.Shape} does not match the network's input {expected}");
         if (!ReferenceEquals(x.Backend, Backend))
             throw new RawConvException($"{Spec.Name}: input lives on {x.Backend.Name}, the network on {Backend.Name}");
-        int last = until is null ? Spec.Layers.Count - 1 : Spec.IndexOf(until);
+        var shapes = Spec.Shapes(x.Shape, until);
         var pass = new ForwardPass(x);
         Tensor cur = x;
-        for (int i = 0; i <= last; i++)
+        for (int i = 0; i < shapes.Length - 1; i++)
         {
             var layer = Spec.Layers[i];
-            Tensor y;
-            switch (layer)
-            {
-                case ConvLayer c:
-                    var cp = parameters[c.Name];
-                    y = Conv2d.Forward(cur, cp.Weight, cp.Bias, c.Params);
-                    break;
-                case ReluLayer:
-                    y = Relu.Forward(cur);
-                    break;
-                case LrnLayer n:
-                    y = Lrn.Forward(cur, n.Params);
-                    break;
-                case MaxPoolLayer m:
-                    (y, var sw) = MaxPool2d.Forward(cur, m.Params);
-                    pass.Switches[m.Name] = sw;
-                    break;
-                case AvgPoolLayer a:
-                    y = AvgPool2d.Forward(cur, a.Params, a.CountIncludePad);
-                    break;
-                case FcLayer f:
-                    var fp = parameters[f.Name];
-                    y = Linear.Forward(cur, fp.Weight, fp.Bias);
-                    break;
-                case DropoutLayer d:
-                    if (training)
-                    {
-                        (y, var mask) = Dropout.Forward(cur, d.P, true, seed + (ulong)i * 0x9E3779B97F4A7C15UL);
-                        pass.Masks[d.Name] = mask;
-                    }
-                    else y = cur.Clone();
-                    break;
-                case FlattenLayer fl:
-                    y = cur.CopyAs(fl.OutputShape(cur.Shape));
-                    break;
-                case SoftmaxLayer:
-                    y = Softmax.Forward(cur, 1);
-                    break;
-                default:
-                    throw new RawConvException($"{Spec.Name}: layer '{layer.Name}' of type {layer.GetType().Name} is not supported");
-            }
+            parameters.TryGetValue(layer.Name, out var p);
+            var y = layer.Forward(new ForwardContext(pass, p, i, training, seed), cur);
             Profile?.Record(layer.Name, forward: true, Backend);
             pass.Add(layer.Name, y);
+            if (keep != null && i > 0 && !keep.Contains(Spec.Layers[i - 1].Name)) pass.Drop(i - 1);
             cur = y;
         }
         return pass;
@@ -151,7 +110,7 @@ public sealed partial class Net : IDisposable
 /// <summary>The result of <see cref="Net.Forward"/>: the input, each layer's output (taps), switches and dropout masks.</summary>
 public sealed class ForwardPass : IDisposable
 {
-    private readonly List<(string Name, Tensor Output)> outputs = new();
+    private readonly List<(string Name, Tensor? Output)> outputs = new();
 
     internal ForwardPass(Tensor input) => Input = input;
 
@@ -164,21 +123,37 @@ public sealed class ForwardPass : IDisposable
     /// <summary>Names of the layers run, in order.</summary>
     public IEnumerable<string> Layers => outputs.Select(o => o.Name);
     /// <summary>The last layer's output.</summary>
-    public Tensor Output => outputs[^1].Output;
+    public Tensor Output => outputs[^1].Output!;
 
     /// <summary>The output of layer <paramref name="name"/> ("input" for the input).</summary>
-    public Tensor this[string name] => name == "input" ? Input
-        : outputs.FirstOrDefault(o => o.Name == name).Output
-          ?? throw new RawConvException($"no activation for layer '{name}'; this pass ran {string.Join(", ", Layers)}");
+    public Tensor this[string name]
+    {
+        get
+        {
+            if (name == "input") return Input;
+            int i = outputs.FindIndex(o => o.Name == name);
+            if (i < 0) throw new RawConvException($"no activation for layer '{name}'; this pass ran {string.Join(", ", Layers)}");
+            return outputs[i].Output ?? throw NotKept(name);
+        }
+    }
 
     /// <summary>The input of layer at position <paramref name="i"/> of the pass.</summary>
-    internal Tensor InputOf(int i) => i == 0 ? Input : outputs[i - 1].Output;
+    internal Tensor InputOf(int i) => i == 0 ? Input : outputs[i - 1].Output ?? throw NotKept(outputs[i - 1].Name);
 
     internal void Add(string name, Tensor y) => outputs.Add((name, y));
 
+    internal void Drop(int i)
+    {
+        outputs[i].Output?.Dispose();
+        outputs[i] = (outputs[i].Name, null);
+    }
+
+    private static RawConvException NotKept(string name) =>
+        new($"the activation of layer '{name}' was not kept by this forward pass; keep it (or keep all) to read it or backpropagate through it");
+
     public void Dispose()
     {
-        foreach (var (_, t) in outputs) t.Dispose();
+        foreach (var (_, t) in outputs) t?.Dispose();
         foreach (var t in Switches.Values) t.Dispose();
         foreach (var t in Masks.Values) t.Dispose();
         outputs.Clear();

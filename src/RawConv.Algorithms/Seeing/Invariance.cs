@@ -131,11 +131,9 @@ public static class Invariance
     /// </summary>
     public static string[] DefaultLayers(NetSpec spec)
     {
-        var l = spec.Layers;
-        var low = l.FirstOrDefault(x => x is MaxPoolLayer or AvgPoolLayer) ?? l.FirstOrDefault(x => x is ConvLayer) ?? l[0];
-        var fcs = l.Where(x => x is FcLayer).ToList();
-        var high = fcs.Count >= 2 ? fcs[^2] : fcs.Count == 1 ? fcs[0] : l[^1];
-        return low.Name == high.Name ? [low.Name] : [low.Name, high.Name];
+        var roles = spec.Roles;
+        string low = roles.FirstPool, high = roles.Penultimate;
+        return low == high ? [low] : [low, high];
     }
 
     /// <summary>Runs the sweep for every image of <paramref name="x"/> (N, C, H, W); <paramref name="progress"/> gets the number of copies done.</summary>

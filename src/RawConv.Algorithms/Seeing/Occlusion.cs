@@ -104,14 +104,7 @@ public static class Occlusion
     /// The default layer for the activation map: the last convolution's output after its rectification
     /// (ReLU layers directly after it), i.e. the layer feeding the last pooling in AlexNet-style nets (relu5).
     /// </summary>
-    public static string DefaultLayer(NetSpec spec)
-    {
-        int i = -1;
-        for (int k = 0; k < spec.Layers.Count; k++) if (spec.Layers[k] is ConvLayer) i = k;
-        if (i < 0) throw new RawConvException($"occlusion: {spec.Name} has no convolution layer; pass a layer");
-        while (i + 1 < spec.Layers.Count && spec.Layers[i + 1] is ReluLayer) i++;
-        return spec.Layers[i].Name;
-    }
+    public static string DefaultLayer(NetSpec spec) => spec.Roles.ConvFeatures;
 
     /// <summary>Writes copies of image (C, H, W) <paramref name="image"/> into <paramref name="dst"/> with <paramref name="box"/> set to the per-channel <paramref name="fill"/>.</summary>
     public static void Occlude(ReadOnlySpan<float> image, Span<float> dst, int c, int h, int w, Box box, float[] fill)
@@ -125,7 +118,7 @@ public static class Occlusion
     /// <summary>Class probabilities (N × classes, host) of a full forward pass: the net's softmax output, or a softmax of its last layer.</summary>
     public static float[] Probabilities(Net net, ForwardPass pass)
     {
-        if (net.Spec.Layers[^1] is SoftmaxLayer) return pass.Output.ToArray();
+        if (net.Spec.Roles.Probabilities is not null) return pass.Output.ToArray();
         var o = pass.Output;
         using var flat = o.CopyAs(new Shape(o.Shape[0], (int)(o.Count / o.Shape[0])));
         using var p = Softmax.Forward(flat, 1);

@@ -47,7 +47,10 @@ public sealed record ReceptiveField(string Layer, AxisField Y, AxisField X, bool
         return (y0, x0, y1, x1);
     }
 
-    /// <summary>Receptive fields of every layer of <paramref name="spec"/>, in layer order, computed from the graph.</summary>
+    /// <summary>
+    /// Receptive fields of every layer of <paramref name="spec"/>, in layer order, from each layer's own rule; a
+    /// layer kind without one (a transposed convolution) throws, naming the layer.
+    /// </summary>
     public static IReadOnlyList<ReceptiveField> Of(NetSpec spec)
     {
         var list = new List<ReceptiveField>();
@@ -55,21 +58,13 @@ public sealed record ReceptiveField(string Layer, AxisField Y, AxisField X, bool
         bool global = false;
         foreach (var layer in spec.Layers)
         {
-            switch (layer)
+            switch (layer.Field())
             {
-                case ConvLayer c:
-                    y = y.Then(c.KernelH, c.StrideH, c.PadH, c.DilationH);
-                    x = x.Then(c.KernelW, c.StrideW, c.PadW, c.DilationW);
+                case FieldRule.Window w:
+                    y = y.Then(w.KernelH, w.StrideH, w.PadH, w.DilationH);
+                    x = x.Then(w.KernelW, w.StrideW, w.PadW, w.DilationW);
                     break;
-                case MaxPoolLayer m:
-                    y = y.Then(m.KernelH, m.StrideH, m.PadH);
-                    x = x.Then(m.KernelW, m.StrideW, m.PadW);
-                    break;
-                case AvgPoolLayer a:
-                    y = y.Then(a.KernelH, a.StrideH, a.PadH);
-                    x = x.Then(a.KernelW, a.StrideW, a.PadW);
-                    break;
-                case FcLayer or FlattenLayer:
+                case var r when r == FieldRule.Global:
                     global = true;
                     break;
             }

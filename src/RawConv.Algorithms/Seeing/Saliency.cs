@@ -97,7 +97,7 @@ public sealed class SaliencyMap(Tensor map, SaliencyTargetUsed[] targets, Salien
 public static class Saliency
 {
     /// <summary>The layer whose outputs are class scores: the one before a final softmax, else the last.</summary>
-    public static string LogitsLayer(NetSpec spec) => Trainer.LogitsOf(spec);
+    public static string LogitsLayer(NetSpec spec) => spec.Roles.Logits;
 
     /// <summary>The ReLU rule of a method (SmoothGrad: <see cref="SaliencyOptions.BaseRule"/>).</summary>
     public static ReluRule RuleOf(SaliencyOptions o) => o.Method switch

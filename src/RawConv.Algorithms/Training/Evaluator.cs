@@ -67,7 +67,7 @@ public static class Evaluator
         var expected = net.Spec.InputShape(1);
         if (data.ItemShape != expected)
             throw new RawConvException($"evaluate: dataset items {data.ItemShape} do not match the input of {net.Spec.Name} {expected}");
-        string logits = Trainer.LogitsOf(net.Spec);
+        string logits = net.Spec.Roles.Logits;
         int classes = net.Spec.Shapes()[net.Spec.IndexOf(logits) + 1][1];
         if (data.Classes.Count > classes)
             throw new RawConvException($"evaluate: dataset has {data.Classes.Count} classes, {net.Spec.Name} outputs {classes}");

@@ -39,7 +39,7 @@ public sealed class Trainer
         Net = net;
         Options = options;
         if (options.BatchSize <= 0) throw new RawConvException($"train: batch size {options.BatchSize} must be positive");
-        LogitsLayer = LogitsOf(net.Spec);
+        LogitsLayer = net.Spec.Roles.Logits;
     }
 
     /// <summary>The network trained.</summary>
@@ -54,10 +54,6 @@ public sealed class Trainer
     public Action<EpochSummary>? EpochEnd { get; init; }
     /// <summary>Called after the epochs in <see cref="TrainOptions.CheckpointEpochs"/> (all when null) with the 1-based epoch.</summary>
     public Action<int, Net>? Checkpoint { get; init; }
-
-    /// <summary>The logits layer of <paramref name="spec"/>: the one before a final softmax, else the last.</summary>
-    public static string LogitsOf(NetSpec spec) =>
-        spec.Layers[^1] is SoftmaxLayer && spec.Layers.Count > 1 ? spec.Layers[^2].Name : spec.Layers[^1].Name;
 
     /// <summary>Trains on <paramref name="train"/>; evaluates top-1 on <paramref name="test"/> after each epoch when given.</summary>
     public TrainResult Run(IDataset train, IDataset? test = null)

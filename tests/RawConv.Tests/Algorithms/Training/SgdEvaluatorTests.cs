@@ -110,6 +110,6 @@ public class SgdEvaluatorTests
         // conv1 32·25+32, conv2 64·16·25+64, conv3 96·64·9+96, conv4 96·48·9+96, conv5 64·48·9+64,
         // fc6 256·256+256, fc7 256·256+256, fc8 10·256+10.
         Assert.Equal(832 + 25664 + 55392 + 41568 + 27712 + 65792 + 65792 + 2570, spec.ParameterCount());
-        Assert.Equal("fc8", Trainer.LogitsOf(spec));
+        Assert.Equal("fc8", spec.Roles.Logits);
     }
 }

@@ -1,0 +1,16 @@
+using System.Text.Json.Serialization;
+using RawConv.Ops;
+
+namespace RawConv.Graph;
+
+/// <summary>Local response normalization across channels (Caffe = ONNX).</summary>
+[LayerKind("lrn")]
+public sealed record LrnLayer(string Name, int Size = 5, float Alpha = 1e-4f, float Beta = 0.75f, float K = 1f) : Layer(Name)
+{
+    [JsonIgnore] public LrnParams Params => new(Size, Alpha, Beta, K);
+    public override Shape OutputShape(Shape x) => x;
+    public override string Describe() => $"lrn {Size} α={Alpha:g3} β={Beta:g3} k={K:g3}";
+    public override Tensor Forward(ForwardContext c, Tensor x) => Lrn.Forward(x, Params);
+    public override Tensor? Backward(BackwardContext c, Tensor dy) => c.InputGradient ? Lrn.Backward(c.Input, c.Output, dy, Params) : null;
+    public override FieldRule Field() => FieldRule.Identity;
+}
