@@ -3,16 +3,21 @@ namespace RawConv.Graph;
 /// <summary>Network definitions of the model zoo (architectures only; weights come from files).</summary>
 public static class Zoo
 {
-    /// <summary>Names accepted by <see cref="Get"/>.</summary>
-    public static readonly string[] Names = ["bvlc_alexnet", "caffenet", "torchvision_alexnet", "zfnet"];
+    /// <summary>Names accepted by <see cref="Get"/>; "mini_alexnet" is the shipped default model's architecture.</summary>
+    public static readonly string[] Names = ["bvlc_alexnet", "caffenet", "torchvision_alexnet", "zfnet", "mini_alexnet"];
 
-    /// <summary>The architecture called <paramref name="name"/>.</summary>
+    /// <summary>
+    /// The architecture called <paramref name="name"/>; "mini-alexnet:key=value,…" gives a variant of the default
+    /// model (<see cref="MiniAlexNetConfig.Parse"/>).
+    /// </summary>
     public static NetSpec Get(string name) => name switch
     {
         "bvlc_alexnet" => CaffeAlexNet(),
         "caffenet" => CaffeNet(),
         "torchvision_alexnet" => TorchvisionAlexNet(),
         "zfnet" => ZfNet(),
+        "mini_alexnet" => MiniAlexNet.Spec(MiniAlexNetConfig.Shipped),
+        _ when name.StartsWith("mini-alexnet", StringComparison.OrdinalIgnoreCase) => MiniAlexNet.Spec(MiniAlexNetConfig.Parse(name)),
         _ => throw new RawConvException($"unknown model '{name}'; the zoo has {string.Join(", ", Names)}"),
     };
 

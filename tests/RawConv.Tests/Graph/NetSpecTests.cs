@@ -43,6 +43,15 @@ public class NetSpecTests
     }
 
     [Fact]
+    public void TheZoosMiniAlexNetIsTheShippedDefaultModelsArchitecture()
+    {
+        var path = Path.Combine(RawConv.Tests.Repo.RepoRulesTests.Root(), "weights", "default.h5");
+        var (shipped, _, _) = RawConv.Graph.Weights.WeightsFile.ReadInfo(path);
+        Assert.Equal(shipped.ToJson(), Zoo.Get("mini_alexnet").ToJson());
+        Assert.Equal(shipped.ToJson(), Zoo.Get("mini-alexnet:stride=1,dropout=0.2").ToJson());
+    }
+
+    [Fact]
     public void JsonRoundTripsEveryZooNet()
     {
         foreach (var name in Zoo.Names)

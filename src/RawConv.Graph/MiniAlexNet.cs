@@ -1,6 +1,4 @@
-using RawConv.Graph;
-
-namespace RawConv.Algorithms.Training;
+namespace RawConv.Graph;
 
 /// <summary>
 /// Widths and input canvas of <see cref="MiniAlexNet"/>: conv1..conv5 channels, the two hidden fully
