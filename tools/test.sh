@@ -3,7 +3,7 @@
 # Prints "tests: N passed, N failed, N skipped" and exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/setup.sh
+tools/setup.sh --peers
 dotnet build RawConv.sln -c Release -nologo -v quiet
 log=$(mktemp)
 set +e

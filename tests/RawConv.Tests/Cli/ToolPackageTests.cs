@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Text.Json;
+using RawConv.Tests.Repo;
+
+namespace RawConv.Tests.Cli;
+
+/// <summary>
+/// The `rawconv` .NET tool package: packed from the Release build, installed into a scratch tool folder and run
+/// from another directory, it carries the kernels and the shipped default model and answers as the build does.
+/// </summary>
+public class ToolPackageTests
+{
+    [Fact]
+    public void ThePackedToolRunsFromAnotherDirectoryWithKernelsAndWeightsInside()
+    {
+        string root = RepoRulesTests.Root(), scratch = Path.Combine(Path.GetTempPath(), $"rawconv-tool-{Environment.ProcessId}");
+        try
+        {
+            string feed = Path.Combine(scratch, "feed"), tools = Path.Combine(scratch, "tools"), elsewhere = Path.Combine(scratch, "cwd");
+            Directory.CreateDirectory(elsewhere);
+            const string version = "0.0.1-test";
+            Dotnet(root, "pack", Path.Combine(root, "src", "RawConv.Cli"), "-c", "Release", "--no-build", "-nologo", "-v", "quiet",
+                "-o", feed, $"-p:PackageVersion={version}");
+            Dotnet(root, "tool", "install", "RawConv.Cli", "--tool-path", tools, "--add-source", feed, "--version", version);
+            string exe = Path.Combine(tools, "rawconv");
+            Assert.True(File.Exists(exe), $"no rawconv launcher in {tools}");
+
+            var info = JsonDocument.Parse(Run(exe, elsewhere, "info", "--json")).RootElement;
+            Assert.Equal(629_386, info.GetProperty("parameters").GetInt64());   // weights/README.md: the shipped mini-AlexNet
+            string tool = Run(exe, elsewhere, "evaluate", "--limit", "64", "--json", "--device", "opencl");
+            var (code, built, err) = CliTests.Run("evaluate", "--limit", "64", "--json", "--device", "opencl");
+            Assert.True(code == 0, err);
+            Assert.Equal(JsonDocument.Parse(built).RootElement.GetProperty("top1").GetDouble(),
+                JsonDocument.Parse(tool).RootElement.GetProperty("top1").GetDouble());
+            Assert.Empty(Directory.EnumerateFileSystemEntries(elsewhere));
+        }
+        finally
+        {
+            if (Directory.Exists(scratch)) Directory.Delete(scratch, true);
+        }
+    }
+
+    private static void Dotnet(string cwd, params string[] args) => Assert.NotNull(Run("dotnet", cwd, args));
+
+    private static string Run(string exe, string cwd, params string[] args)
+    {
+        var psi = new ProcessStartInfo(exe) { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(300_000), $"{exe} {string.Join(' ', args)} did not finish in 300 s");
+        Assert.True(p.ExitCode == 0, $"{exe} {string.Join(' ', args)} exited {p.ExitCode}: {stderr.Result}");
+        return stdout.Result;
+    }
+}
