@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
 dotnet build RawConv.sln -c Release -nologo -v quiet
-tools/install-tool.sh
+tools/pack.sh
 R="$HOME/.dotnet/tools/rawconv"
 $R devices
 $R report --out out/report
