@@ -15,7 +15,7 @@ public static class ImageIO
             "png" => Png.Decode(d, path, limits),
             "jpeg" => Jpeg.Decode(d, path, limits),
             "pnm" => Pnm.Decode(d, path, limits),
-            "npy" => throw new ImageFormatException($"{path}: a NumPy array, not an image (read it with Npy.Read)"),
+            "npy" => throw new ImageFormatException($"{path}: a NumPy array, not an image: give a preprocessed tensor with --input instead of --image (in code: Npy.ReadTensor)"),
             _ => throw new ImageFormatException($"{path}: not a PNG, JPEG or PPM/PGM file (magic bytes {Magic(d)})"),
         };
     }
