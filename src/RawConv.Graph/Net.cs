@@ -69,6 +69,13 @@ public sealed partial class Net : IDisposable
         }
     }
 
+    /// <summary>
+    /// When set, <see cref="Forward"/> rejects an input holding NaN/Inf and checks every layer's output (one device
+    /// reduction per layer), throwing <see cref="NonFiniteException"/> at the first layer that produced a non-finite
+    /// value from a finite input. Off by default in the library; the command line turns it on.
+    /// </summary>
+    public bool CheckFinite { get; set; }
+
     /// <summary>When set, Forward and Backward synchronize after every layer and record its time here.</summary>
     public LayerProfile? Profile { get; set; }
 
@@ -85,6 +92,8 @@ public sealed partial class Net : IDisposable
         if (!ReferenceEquals(x.Backend, Backend))
             throw new RawConvException($"{Spec.Name}: input lives on {x.Backend.Name}, the network on {Backend.Name}");
         var shapes = Spec.Shapes(x.Shape, until);
+        if (CheckFinite && NonFiniteException.Count(x) is { Total: > 0 } bad)
+            throw new NonFiniteException(null, bad, $"{Spec.Name}: the input {x.Shape} holds {bad} — inputs must be finite");
         var pass = new ForwardPass(x);
         Tensor cur = x;
         for (int i = 0; i < shapes.Length - 1; i++)
@@ -94,6 +103,12 @@ public sealed partial class Net : IDisposable
             var y = layer.Forward(new ForwardContext(pass, p, i, training, seed), cur);
             Profile?.Record(layer.Name, forward: true, Backend);
             pass.Add(layer.Name, y);
+            if (CheckFinite && NonFiniteException.Count(y) is { Total: > 0 } nf)
+            {
+                pass.Dispose();
+                throw new NonFiniteException(layer.Name, nf,
+                    $"{Spec.Name}: layer {layer.Name} produced {nf} from a finite input — the weights are damaged or out of range");
+            }
             if (keep != null && i > 0 && !keep.Contains(Spec.Layers[i - 1].Name)) pass.Drop(i - 1);
             cur = y;
         }
