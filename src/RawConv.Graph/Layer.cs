@@ -39,6 +39,15 @@ public abstract record Layer(string Name)
     /// </summary>
     public abstract Tensor? Backward(BackwardContext context, Tensor dy);
 
+    /// <summary>Checks the layer's own settings (sizes positive, probabilities in range, numbers finite); throws naming the layer.</summary>
+    public virtual void Validate() { }
+
+    /// <summary>Throws naming the layer and its kind unless <paramref name="ok"/>.</summary>
+    protected void Require(bool ok, string what)
+    {
+        if (!ok) throw new RawConvException($"layer '{Name}' ({Kind}): {what}");
+    }
+
     /// <summary>How the layer maps receptive fields; kinds without a rule throw, naming the layer.</summary>
     public virtual FieldRule Field() =>
         throw new RawConvException($"layer '{Name}' ({Kind}) has no receptive-field rule");

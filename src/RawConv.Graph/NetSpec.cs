@@ -80,8 +80,16 @@ public sealed record NetSpec(string Name, Shape Input, IReadOnlyList<Layer> Laye
             if (declared != null && l.WeightShape(declared[i]) is { } w && l.WeightShape(shapes[i]) != w)
                 throw new RawConvException($"{Name}: layer '{l.Name}' has weights {w} for input {declared[i]}, but input {input} "
                     + $"gives it {shapes[i]}" + (i > 0 ? $" (that input is valid up to '{Layers[i - 1].Name}')" : ""));
-            try { shapes[i + 1] = l.OutputShape(shapes[i]); }
-            catch (RawConvException e) { throw new RawConvException($"{Name}: layer '{l.Name}' cannot take input {shapes[i]}: {e.Message}", e); }
+            try
+            {
+                shapes[i + 1] = l.OutputShape(shapes[i]);
+                if (l.WeightShape(shapes[i]) is { Count: > int.MaxValue } big)
+                    throw new RawConvException($"weights {big} hold {big.Count:N0} values, more than the {int.MaxValue:N0} a kernel can index");
+            }
+            catch (Exception e) when (e is RawConvException or ArgumentException or OverflowException)
+            {
+                throw new RawConvException($"{Name}: layer '{l.Name}' cannot take input {shapes[i]}: {e.Message}", e);
+            }
         }
         return shapes;
     }
@@ -89,10 +97,16 @@ public sealed record NetSpec(string Name, Shape Input, IReadOnlyList<Layer> Laye
     /// <summary>Checks names are unique and every shape fits; returns this.</summary>
     public NetSpec Validate()
     {
-        var dup = Layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
-        if (dup != null) throw new RawConvException($"{Name}: layer name '{dup.Key}' is used twice");
         if (Layers.Count == 0) throw new RawConvException($"{Name}: no layers");
         if (Input.Rank == 0 || Input.Count == 0) throw new RawConvException($"{Name}: input {Input} is empty");
+        foreach (var l in Layers)
+        {
+            if (l is null || string.IsNullOrWhiteSpace(l.Name)) throw new RawConvException($"{Name}: a layer has no name");
+            try { l.Validate(); }
+            catch (RawConvException e) { throw new RawConvException($"{Name}: {e.Message}", e); }
+        }
+        var dup = Layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
+        if (dup != null) throw new RawConvException($"{Name}: layer name '{dup.Key}' is used twice");
         foreach (var (role, layer) in RoleOverrides ?? new Dictionary<string, string>())
         {
             if (!LayerRoles.Names.Contains(role))

@@ -20,6 +20,14 @@ public sealed record ConvLayer(string Name, int Out, int KernelH, int KernelW, i
     public override string Describe() =>
         $"conv {Out}×{KernelH}×{KernelW}" + (StrideH != 1 ? $" /{StrideH}" : "") + (PadH != 0 ? $" pad {PadH}" : "") + (Groups != 1 ? $" groups {Groups}" : "");
 
+    public override void Validate()
+    {
+        Require(Out >= 1 && KernelH >= 1 && KernelW >= 1, $"{Out} filters of {KernelH}×{KernelW} (each must be ≥ 1)");
+        Require(StrideH >= 1 && StrideW >= 1 && DilationH >= 1 && DilationW >= 1, $"stride {StrideH}×{StrideW} and dilation {DilationH}×{DilationW} must be ≥ 1");
+        Require(PadH >= 0 && PadW >= 0, $"padding {PadH}×{PadW} must be ≥ 0");
+        Require(Groups >= 1 && Out % Groups == 0, $"{Out} filters do not split into {Groups} groups");
+    }
+
     public override Tensor Forward(ForwardContext c, Tensor x)
     {
         var p = c.Params(this);

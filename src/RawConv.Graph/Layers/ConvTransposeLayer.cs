@@ -20,6 +20,15 @@ public sealed record ConvTransposeLayer(string Name, int Out, int KernelH, int K
     public override string Describe() =>
         $"convtranspose {Out}×{KernelH}×{KernelW}" + (StrideH != 1 ? $" ×{StrideH}" : "") + (PadH != 0 ? $" pad {PadH}" : "") + (Groups != 1 ? $" groups {Groups}" : "");
 
+    public override void Validate()
+    {
+        Require(Out >= 1 && KernelH >= 1 && KernelW >= 1, $"{Out} outputs of {KernelH}×{KernelW} (each must be ≥ 1)");
+        Require(StrideH >= 1 && StrideW >= 1, $"stride {StrideH}×{StrideW} must be ≥ 1");
+        Require(PadH >= 0 && PadW >= 0 && OutputPadH >= 0 && OutputPadW >= 0 && OutputPadH < StrideH && OutputPadW < StrideW,
+            $"padding {PadH}×{PadW} must be ≥ 0 and output padding {OutputPadH}×{OutputPadW} below the stride");
+        Require(Groups >= 1 && Out % Groups == 0, $"{Out} outputs do not split into {Groups} groups");
+    }
+
     public override Tensor Forward(ForwardContext c, Tensor x)
     {
         var p = c.Params(this);

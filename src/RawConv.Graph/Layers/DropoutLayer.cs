@@ -9,6 +9,8 @@ public sealed record DropoutLayer(string Name, float P = 0.5f) : Layer(Name)
     public override Shape OutputShape(Shape x) => x;
     public override string Describe() => $"dropout {P:g3}";
 
+    public override void Validate() => Require(P >= 0 && P < 1, $"probability {P} is not in [0, 1)");
+
     public override Tensor Forward(ForwardContext c, Tensor x)
     {
         if (!c.Training) return x.Clone();

@@ -12,6 +12,8 @@ public sealed record FcLayer(string Name, int Out, bool Bias = true) : Layer(Nam
     public override long MultiplyAdds(Shape x) => x.Count * Out;
     public override string Describe() => $"fc {Out}";
 
+    public override void Validate() => Require(Out >= 1, $"{Out} outputs (must be ≥ 1)");
+
     public override Tensor Forward(ForwardContext c, Tensor x)
     {
         var p = c.Params(this);

@@ -12,6 +12,10 @@ public sealed record MaxPoolLayer(string Name, int KernelH, int KernelW, int Str
     public override Shape OutputShape(Shape x) => MaxPool2d.OutputShape(x, Params);
     public override string Describe() => $"maxpool {KernelH}×{KernelW} /{StrideH}" + (CeilMode ? " ceil" : "");
 
+    public override void Validate() =>
+        Require(KernelH >= 1 && KernelW >= 1 && StrideH >= 1 && StrideW >= 1 && PadH >= 0 && PadW >= 0 && PadH < KernelH && PadW < KernelW,
+            $"window {KernelH}×{KernelW}, stride {StrideH}×{StrideW}, padding {PadH}×{PadW}: window and stride must be ≥ 1, padding ≥ 0 and below the window");
+
     public override Tensor Forward(ForwardContext c, Tensor x)
     {
         var (y, switches) = MaxPool2d.Forward(x, Params);

@@ -153,4 +153,22 @@ public class NetInputShapeTests
         Assert.Contains("x.json", Assert.Throws<RawConvException>(() => NetSpec.FromJson(
             "{\"name\": \"t\", \"input\": [0], \"layers\": [{\"type\": \"relu\", \"name\": \"r\"}]}", "x.json")).Message);
     }
+
+    [Theory]
+    [InlineData("{\"type\": \"lrn\", \"name\": \"n\", \"size\": 0}", "layer 'n' (lrn): size 0")]
+    [InlineData("{\"type\": \"conv\", \"name\": \"c\", \"out\": 4, \"kernelH\": 3, \"kernelW\": 3, \"strideH\": 0}", "layer 'c' (conv): stride 0×1")]
+    [InlineData("{\"type\": \"conv\", \"name\": \"c\", \"out\": 6, \"kernelH\": 3, \"kernelW\": 3, \"groups\": 4}", "6 filters do not split into 4 groups")]
+    [InlineData("{\"type\": \"dropout\", \"name\": \"d\", \"p\": 1.5}", "layer 'd' (dropout): probability 1.5")]
+    [InlineData("{\"type\": \"maxpool\", \"name\": \"p\", \"kernelH\": 2, \"kernelW\": 2, \"strideH\": 2, \"strideW\": 2, \"padH\": 2}", "layer 'p' (maxpool): window 2×2")]
+    [InlineData("{\"type\": \"fc\", \"name\": \"f\", \"out\": 2147483647}", "layer 'f' cannot take input")]
+    [InlineData("{\"type\": \"fc\", \"name\": \"\", \"out\": 3}", "a layer has no name")]
+    public void ArchitectureValuesAreCheckedAtLoadNamingTheLayer(string layer, string expected)
+    {
+        string json = $"{{\"name\": \"t\", \"inputChannels\": 4, \"inputHeight\": 8, \"inputWidth\": 8, \"layers\": [{layer}]}}";
+        var e = Assert.Throws<RawConvException>(() => NetSpec.FromJson(json, "net.json"));
+        Assert.StartsWith("net.json: ", e.Message);
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("no layers", Assert.Throws<RawConvException>(() => NetSpec.FromJson(
+            "{\"name\": \"t\", \"input\": [3], \"layers\": []}", "net.json")).Message);
+    }
 }
