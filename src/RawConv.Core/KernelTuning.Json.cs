@@ -66,6 +66,25 @@ public sealed partial record KernelTuning
         }
     }
 
+    /// <summary>
+    /// Writes this tuning as the entry for <paramref name="deviceName"/> into the tuning file at
+    /// <paramref name="path"/> (created if missing), keeping the other devices' entries; every field is written.
+    /// </summary>
+    public void Save(string path, string deviceName)
+    {
+        var root = new System.Text.Json.Nodes.JsonObject();
+        if (File.Exists(path))
+        {
+            Load(path, deviceName, DeviceClass.Cpu); // refuses to overwrite a malformed file
+            root = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        }
+        var entry = new System.Text.Json.Nodes.JsonObject();
+        foreach (var name in FieldNames)
+            entry[name] = System.Text.Json.Nodes.JsonValue.Create(Convert.ToInt64(Fields[name].GetValue(this)));
+        root[deviceName] = entry;
+        File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
     private static object Number(string where, JsonProperty field, Type type)
     {
         var v = field.Value;

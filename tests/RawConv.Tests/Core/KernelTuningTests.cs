@@ -78,6 +78,22 @@ public class KernelTuningTests
     }
 
     [Fact]
+    public void SavedEntriesLoadBackAndKeepTheOtherDevices()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"rawconv-tuning-save-{Environment.ProcessId}.json");
+        File.WriteAllText(path, """{"other": {"lrnPixels": 1}}""");
+        try
+        {
+            var mine = KernelTuning.Gpu with { GemmTileM = 4, ConvColumnBudget = 123456789 };
+            mine.Save(path, "GPU A");
+            Assert.Equal(mine, KernelTuning.Load(path, "GPU A", DeviceClass.Cpu)); // every field written, so the class does not matter
+            Assert.Equal(KernelTuning.Cpu with { LrnPixels = 1 }, KernelTuning.Load(path, "other", DeviceClass.Cpu));
+            Assert.Contains("\"gemmTileM\": 4", File.ReadAllText(path));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void EveryFieldIsAFileField()
     {
         Assert.Equal(["convColumnBudget", "gemmKSlice", "gemmLocalX", "gemmTileM", "gemmTileN", "gemvMaxBatch", "lrnPixels",
