@@ -17,12 +17,12 @@ public sealed unsafe class CudaBackend : IKernelBackend
     private readonly BufferPool<ulong> pool;
     private bool disposed;
 
-    private CudaBackend(nint context, DeviceInfo info, KernelTuning? tuning)
+    private CudaBackend(nint context, DeviceInfo info, KernelTuning tuning)
     {
         this.context = context;
         Info = info;
         pool = new BufferPool<ulong>(info.MaxAllocationBytes, BufferPool.DefaultLimit(info.GlobalMemoryBytes), Free);
-        Tuning = KernelTuning.Resolve(info, tuning);
+        Tuning = tuning;
     }
 
     public string Name => "cuda";
@@ -56,11 +56,12 @@ public sealed unsafe class CudaBackend : IKernelBackend
             Cu.Check(Cu.cuDeviceGetAttribute(&major, Cu.AttrComputeCapabilityMajor, dev), "cuDeviceGetAttribute");
             Cu.Check(Cu.cuDeviceGetAttribute(&minor, Cu.AttrComputeCapabilityMinor, dev), "cuDeviceGetAttribute");
             Cu.Check(Cu.cuDriverGetVersion(&driver), "cuDriverGetVersion");
-            nint ctx;
-            Cu.Check(Cu.cuCtxCreate(&ctx, 0, dev), "cuCtxCreate");
             var info = new DeviceInfo("cuda", Encoding.ASCII.GetString(name).TrimEnd('\0'), "NVIDIA", sms,
                 (long)total, (long)total, shared, threads, $"sm_{major}{minor}, driver {driver / 1000}.{driver % 1000 / 10}", DeviceClass.Gpu);
-            return new CudaBackend(ctx, info, tuning);
+            var resolved = KernelTuning.Resolve(info, tuning); // before the context exists: a bad tuning file leaks nothing
+            nint ctx;
+            Cu.Check(Cu.cuCtxCreate(&ctx, 0, dev), "cuCtxCreate");
+            return new CudaBackend(ctx, info, resolved);
         }
         catch (DllNotFoundException e)
         {

@@ -26,19 +26,19 @@ public sealed unsafe class OpenClBackend : IKernelBackend
     {
         this.device = device;
         this.source = source;
+        Info = new DeviceInfo("opencl", DeviceString(Cl.DeviceName), DeviceString(Cl.DeviceVendor),
+            (int)DeviceUInt(Cl.DeviceMaxComputeUnits), (long)DeviceULong(Cl.DeviceGlobalMemSize),
+            (long)DeviceULong(Cl.DeviceMaxMemAllocSize), (long)DeviceULong(Cl.DeviceLocalMemSize),
+            (int)DeviceNUInt(Cl.DeviceMaxWorkGroupSize), DeviceString(Cl.DeviceVersion),
+            (DeviceULong(Cl.DeviceType) & Cl.DeviceTypeGpu) != 0 ? DeviceClass.Gpu : DeviceClass.Cpu);
+        Tuning = KernelTuning.Resolve(Info, tuning); // before the context exists: a bad tuning file leaks nothing
+        pool = new BufferPool<nint>(Info.MaxAllocationBytes, BufferPool.DefaultLimit(Info.GlobalMemoryBytes), m => Cl.clReleaseMemObject(m));
         int err;
         nint dev = device;
         context = Cl.clCreateContext(null, 1, &dev, 0, 0, &err);
         Cl.Check(err, "clCreateContext");
         queue = Cl.clCreateCommandQueue(context, device, 0, &err);
         Cl.Check(err, "clCreateCommandQueue");
-        Info = new DeviceInfo("opencl", DeviceString(Cl.DeviceName), DeviceString(Cl.DeviceVendor),
-            (int)DeviceUInt(Cl.DeviceMaxComputeUnits), (long)DeviceULong(Cl.DeviceGlobalMemSize),
-            (long)DeviceULong(Cl.DeviceMaxMemAllocSize), (long)DeviceULong(Cl.DeviceLocalMemSize),
-            (int)DeviceNUInt(Cl.DeviceMaxWorkGroupSize), DeviceString(Cl.DeviceVersion),
-            (DeviceULong(Cl.DeviceType) & Cl.DeviceTypeGpu) != 0 ? DeviceClass.Gpu : DeviceClass.Cpu);
-        pool = new BufferPool<nint>(Info.MaxAllocationBytes, BufferPool.DefaultLimit(Info.GlobalMemoryBytes), m => Cl.clReleaseMemObject(m));
-        Tuning = KernelTuning.Resolve(Info, tuning);
     }
 
     public string Name => "opencl";
