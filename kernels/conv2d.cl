@@ -1,4 +1,6 @@
-/* conv2d.cl — the data movement around gemm.cl that turns convolution into GEMMs.
+/* conv2d.cl — the data movement around gemm.cl that turns convolution into GEMMs. Family: RawConv.Ops.Conv2d
+ * and ConvTranspose2d (transposed convolution is convolution's backward-data); channel_sum also gives
+ * Linear its bias gradient (one channel per output feature).
  *
  * Layouts: x (N, C, H, W), y (N, K, OH, OW), P = OH·OW; a "column" j = (n − n0)·P + oh·OW + ow
  * indexes the output pixels of a chunk of nb images starting at image n0; a "row"

@@ -17,26 +17,27 @@
  * Layout: x, y, dy, dx, r (N, C, HW) float32; HW = H·W (any trailing dims).
  * Launch: 3-D; each work-item owns LV consecutive pixels of one image and walks all C channels:
  * dim 0 = pixel block, ceil(HW / LV) rounded up to the local size and bounds-checked; dim 1 = 1;
- * dim 2 = n − n0 (exact; the host launches at most 65535 images at a time). LV = 16 in OpenCL (explicit
- * float16 vectors: PoCL does not vectorize across work-items through the channel loop) and 1 in CUDA
- * (where the warp is the vector); a block that runs past HW takes the scalar path.
+ * dim 2 = n − n0 (exact; the host launches at most 65535 images at a time). Variants, both in OpenCL and
+ * CUDA: lrn_forward_16 / lrn_backward_16 (LV = 16, explicit float16 vectors: PoCL does not vectorize
+ * across work-items through the channel loop; the CPU default) and lrn_forward_1 / lrn_backward_1 (LV = 1,
+ * where the warp is the vector; the GPU default). The host picks one by KernelTuning.LrnPixels. A block
+ * that runs past HW takes the scalar path.
  * Must match RawConv.Ops.Reference.LrnRef.
  */
 #include "common.h"
 
-#ifdef RAWCONV_CUDA
-#define LV 1
-typedef float lrnv;
-#define LRN_LOAD(p) (*(p))
-#define LRN_STORE(v, p) (*(p) = (v))
-#define LRN_POW_V(s, beta) exp2(-(beta) * log2(s))
-#else
-#define LV 16
-typedef float16 lrnv;
-#define LRN_LOAD(p) vload16(0, p)
-#define LRN_STORE(v, p) vstore16(v, 0, p)
-#define LRN_POW_V(s, beta) lrn_pow_neg16(s, beta)
+#define V_LOAD(p) vload16(0, p)
+#define V_STORE(v, p) vstore16(v, 0, p)
 
+#ifdef RAWCONV_CUDA
+/* CUDA: the float16 variant's power lane by lane, with the scalar expression. */
+RC_FN float16 lrn_pow_neg16(float16 s, float beta)
+{
+    float16 r;
+    for (int j = 0; j < 16; j++) r[j] = exp2(-beta * log2(s[j]));
+    return r;
+}
+#else
 /* s^(−beta) = exp2(−beta · log2 s) for float16, in polynomials (PoCL's vector exp2 and log2 cost ~6 ns an
  * element, ten times the rest of the op). log2: s = 2^e · m, m in [√½, √2), ln m = 2·atanh(t), t =
  * (m − 1)/(m + 1), |t| ≤ 0.172, series to t⁹ (truncation < 2e−9). exp2: z = n + f, |f| ≤ ½, e^(f·ln 2)
@@ -135,53 +136,49 @@ RC_FN void lrn_bwd_ring_##SUF(__global float* dxp, __global const float* xp, __g
     }                                                                                               \
 }
 
-LRN_SWEEPS(v, lrnv, LRN_LOAD, LRN_STORE, LRN_POW_V)
-#if LV > 1
+LRN_SWEEPS(v, float16, V_LOAD, V_STORE, lrn_pow_neg16)
 LRN_SWEEPS(s, float, S_LOAD, S_STORE, S_POW)
-#endif
 
-__kernel void lrn_forward(__global float* restrict y, __global const float* restrict x, int C, int HW,
-                          int size, float alpha, float beta, float k, int n0)
-{
-    int p0 = (int)get_global_id(0) * LV;
-    if (p0 >= HW) return;
-    size_t base = ((size_t)n0 + get_global_id(2)) * C * HW + p0;
-    int lo = (size - 1) / 2, hi = size / 2;
-    float a = alpha / (float)size;
-    if (p0 + LV <= HW) {
-        lrn_fwd_v(y + base, x + base, C, HW, lo, hi, a, beta, k);
-        return;
-    }
-#if LV > 1
+#define LRN_ARGS int C, int HW, int size, float alpha, float beta, float k, int n0
+
+/* One forward work-item over LV pixels: the VSUF sweep for a whole block, the scalar one past HW. */
+#define LRN_FORWARD(LV, VSUF)                                                                         \
+    int p0 = (int)get_global_id(0) * LV;                                                            \
+    if (p0 >= HW) return;                                                                           \
+    size_t base = ((size_t)n0 + get_global_id(2)) * C * HW + p0;                                    \
+    int lo = (size - 1) / 2, hi = size / 2;                                                         \
+    float a = alpha / (float)size;                                                                  \
+    if (p0 + LV <= HW) {                                                                            \
+        lrn_fwd_##VSUF(y + base, x + base, C, HW, lo, hi, a, beta, k);                              \
+        return;                                                                                     \
+    }                                                                                               \
     for (int j = 0; j < HW - p0; j++) lrn_fwd_s(y + base + j, x + base + j, C, HW, lo, hi, a, beta, k);
-#endif
-}
 
-__kernel void lrn_backward(__global float* restrict dx, __global float* restrict r,
-                           __global const float* restrict x, __global const float* restrict y,
-                           __global const float* restrict dy, int C, int HW,
-                           int size, float alpha, float beta, float k, int n0)
-{
-    int p0 = (int)get_global_id(0) * LV;
-    if (p0 >= HW) return;
-    size_t base = ((size_t)n0 + get_global_id(2)) * C * HW + p0;
-    int lo = (size - 1) / 2, hi = size / 2, full = p0 + LV <= HW;
-    float a = alpha / (float)size, coef = 2.0f * alpha * beta / (float)size;
-    if (size <= LRN_RING) {
-        if (full) lrn_bwd_ring_v(dx + base, x + base, y + base, dy + base, C, HW, size, lo, hi, a, beta, k, coef);
-#if LV > 1
-        else
-            for (int j = 0; j < HW - p0; j++)
-                lrn_bwd_ring_s(dx + base + j, x + base + j, y + base + j, dy + base + j, C, HW, size, lo, hi, a, beta, k, coef);
-#endif
-        return;
-    }
-    if (full) {
-        lrn_bwd_v(dx + base, r + base, x + base, y + base, dy + base, C, HW, lo, hi, a, beta, k, coef);
-        return;
-    }
-#if LV > 1
-    for (int j = 0; j < HW - p0; j++)
+/* One backward work-item over LV pixels: one sweep with the ring for size ≤ LRN_RING, else two through r. */
+#define LRN_BACKWARD(LV, VSUF)                                                                        \
+    int p0 = (int)get_global_id(0) * LV;                                                            \
+    if (p0 >= HW) return;                                                                           \
+    size_t base = ((size_t)n0 + get_global_id(2)) * C * HW + p0;                                    \
+    int lo = (size - 1) / 2, hi = size / 2, full = p0 + LV <= HW;                                   \
+    float a = alpha / (float)size, coef = 2.0f * alpha * beta / (float)size;                        \
+    if (size <= LRN_RING) {                                                                         \
+        if (full) lrn_bwd_ring_##VSUF(dx + base, x + base, y + base, dy + base, C, HW, size, lo, hi, a, beta, k, coef); \
+        else                                                                                        \
+            for (int j = 0; j < HW - p0; j++)                                                       \
+                lrn_bwd_ring_s(dx + base + j, x + base + j, y + base + j, dy + base + j, C, HW, size, lo, hi, a, beta, k, coef); \
+        return;                                                                                     \
+    }                                                                                               \
+    if (full) {                                                                                     \
+        lrn_bwd_##VSUF(dx + base, r + base, x + base, y + base, dy + base, C, HW, lo, hi, a, beta, k, coef); \
+        return;                                                                                     \
+    }                                                                                               \
+    for (int j = 0; j < HW - p0; j++)                                                               \
         lrn_bwd_s(dx + base + j, r + base + j, x + base + j, y + base + j, dy + base + j, C, HW, lo, hi, a, beta, k, coef);
-#endif
-}
+
+__kernel void lrn_forward_16(__global float* restrict y, __global const float* restrict x, LRN_ARGS) { LRN_FORWARD(16, v) }
+__kernel void lrn_forward_1(__global float* restrict y, __global const float* restrict x, LRN_ARGS) { LRN_FORWARD(1, s) }
+
+__kernel void lrn_backward_16(__global float* restrict dx, __global float* restrict r, __global const float* restrict x,
+                              __global const float* restrict y, __global const float* restrict dy, LRN_ARGS) { LRN_BACKWARD(16, v) }
+__kernel void lrn_backward_1(__global float* restrict dx, __global float* restrict r, __global const float* restrict x,
+                             __global const float* restrict y, __global const float* restrict dy, LRN_ARGS) { LRN_BACKWARD(1, s) }

@@ -1,5 +1,14 @@
 namespace RawConv;
 
+/// <summary>How a device runs kernels: as a few wide CPU cores (PoCL, the reference loops) or as a GPU of warps.</summary>
+public enum DeviceClass
+{
+    /// <summary>CPU cores: one work-item per group, explicit vectors are the SIMD.</summary>
+    Cpu,
+    /// <summary>A GPU: work-groups of whole warps, one element per work-item.</summary>
+    Gpu,
+}
+
 /// <summary>What a backend reports about its device.</summary>
 public sealed record DeviceInfo(
     string Backend,
@@ -10,7 +19,8 @@ public sealed record DeviceInfo(
     long MaxAllocationBytes,
     long LocalMemoryBytes,
     int MaxWorkGroupSize,
-    string Version)
+    string Version,
+    DeviceClass Class)
 {
     public override string ToString() =>
         $"{Backend}: {Name} ({Vendor}), {ComputeUnits} compute units, " +

@@ -36,6 +36,9 @@ public interface IKernelBackend : IBackend
 {
     /// <summary>Launches kernel <paramref name="kernel"/> of program <paramref name="program"/> (file <c>kernels/program.cl</c>).</summary>
     void Launch(string program, string kernel, LaunchGeometry geometry, ReadOnlySpan<KernelArg> args);
+
+    /// <summary>Launch shapes and kernel variants the ops use on this device (defaults by <see cref="DeviceInfo.Class"/>).</summary>
+    KernelTuning Tuning { get; }
 }
 
 /// <summary>NDRange geometry in OpenCL terms: global sizes are multiples of local sizes.</summary>

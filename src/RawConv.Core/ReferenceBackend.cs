@@ -14,7 +14,7 @@ public sealed class ReferenceBackend : IBackend
     public string Name => "reference";
 
     public DeviceInfo Info { get; } = new("reference", "plain C# loops", ".NET", 1,
-        GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, MaxElements * 4, 0, 1, Environment.Version.ToString());
+        GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, MaxElements * 4, 0, 1, Environment.Version.ToString(), DeviceClass.Cpu);
 
     public DeviceBuffer Allocate(DType type, long count)
     {

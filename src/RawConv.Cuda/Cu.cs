@@ -7,6 +7,7 @@ internal static unsafe partial class Cu
 {
     private const string Lib = "libcuda.so.1";
 
+    public const int ErrorOutOfMemory = 2;
     public const int AttrMaxThreadsPerBlock = 1;
     public const int AttrMaxSharedMemoryPerBlock = 8;
     public const int AttrMultiprocessorCount = 16;

@@ -14,19 +14,28 @@ public sealed unsafe class CudaBackend : IKernelBackend
     private readonly Dictionary<string, nint> modules = new();
     private readonly Dictionary<(string, string), nint> functions = new();
     private readonly object gate = new();
+    private readonly BufferPool<ulong> pool;
     private bool disposed;
 
-    private CudaBackend(nint context, DeviceInfo info)
+    private CudaBackend(nint context, DeviceInfo info, KernelTuning tuning)
     {
         this.context = context;
         Info = info;
+        pool = new BufferPool<ulong>(info.MaxAllocationBytes, BufferPool.DefaultLimit(info.GlobalMemoryBytes), Free);
+        Tuning = tuning;
     }
 
     public string Name => "cuda";
     public DeviceInfo Info { get; }
 
-    /// <summary>Opens CUDA device 0; throws <see cref="DeviceException"/> with the reason when no driver or device answers.</summary>
-    public static CudaBackend Create()
+    /// <summary>The tuning given to <see cref="Create"/>, else this device's entry in the RAWCONV_TUNING file, else the GPU defaults.</summary>
+    public KernelTuning Tuning { get; }
+
+    /// <summary>
+    /// Opens CUDA device 0; throws <see cref="DeviceException"/> with the reason when no driver or device answers.
+    /// <paramref name="tuning"/> overrides the device's kernel tuning (<see cref="KernelTuning.Resolve"/>).
+    /// </summary>
+    public static CudaBackend Create(KernelTuning? tuning = null)
     {
         try
         {
@@ -47,11 +56,12 @@ public sealed unsafe class CudaBackend : IKernelBackend
             Cu.Check(Cu.cuDeviceGetAttribute(&major, Cu.AttrComputeCapabilityMajor, dev), "cuDeviceGetAttribute");
             Cu.Check(Cu.cuDeviceGetAttribute(&minor, Cu.AttrComputeCapabilityMinor, dev), "cuDeviceGetAttribute");
             Cu.Check(Cu.cuDriverGetVersion(&driver), "cuDriverGetVersion");
+            var info = new DeviceInfo("cuda", Encoding.ASCII.GetString(name).TrimEnd('\0'), "NVIDIA", sms,
+                (long)total, (long)total, shared, threads, $"sm_{major}{minor}, driver {driver / 1000}.{driver % 1000 / 10}", DeviceClass.Gpu);
+            var resolved = KernelTuning.Resolve(info, tuning); // before the context exists: a bad tuning file leaks nothing
             nint ctx;
             Cu.Check(Cu.cuCtxCreate(&ctx, 0, dev), "cuCtxCreate");
-            var info = new DeviceInfo("cuda", Encoding.ASCII.GetString(name).TrimEnd('\0'), "NVIDIA", sms,
-                (long)total, (long)total, shared, threads, $"sm_{major}{minor}, driver {driver / 1000}.{driver % 1000 / 10}");
-            return new CudaBackend(ctx, info);
+            return new CudaBackend(ctx, info, resolved);
         }
         catch (DllNotFoundException e)
         {
@@ -63,19 +73,49 @@ public sealed unsafe class CudaBackend : IKernelBackend
         }
     }
 
-    public DeviceBuffer Allocate(DType type, long count)
+    public DeviceBuffer Allocate(DType type, long count) => Allocate(type, count, zero: true);
+
+    /// <summary>
+    /// Skips the zero fill; a reused buffer holds whatever its last owner wrote (NaN bits instead with
+    /// <see cref="BufferPool.PoisonUninitialized"/>, as on OpenCL).
+    /// </summary>
+    public DeviceBuffer AllocateUninitialized(DType type, long count) => Allocate(type, count, zero: false);
+
+    /// <summary>Most bytes of released buffers kept for reuse (default: the smaller of 1 GiB and an eighth of the device memory).</summary>
+    public long CacheLimit { get => pool.Limit; set => pool.Limit = value; }
+
+    /// <summary>Bytes held in released buffers awaiting reuse.</summary>
+    public long CachedBytes => pool.CachedBytes;
+
+    /// <summary>Releases every cached buffer; returns the bytes freed.</summary>
+    public long TrimCache() => pool.Trim();
+
+    private DeviceBuffer Allocate(DType type, long count, bool zero)
     {
         long bytes = count * type.Size();
         if (count < 0 || bytes > Info.GlobalMemoryBytes)
             throw new RawConvException($"cuda: allocation of {count} {type} elements ({bytes} bytes) exceeds the {Info.GlobalMemoryBytes} bytes of {Info.Name}");
+        long size = pool.SizeFor(bytes);
         lock (gate)
         {
             Enter();
-            ulong ptr;
-            Cu.Check(Cu.cuMemAlloc(&ptr, (nuint)Math.Max(bytes, 4)), $"cuMemAlloc({bytes} bytes)");
-            if (bytes > 0) Cu.Check(Cu.cuMemsetD32(ptr, 0, (nuint)count), "cuMemsetD32");
-            return new CuBuffer(this, type, count, ptr);
+            // Blocks are reused in the order of the one (default) stream, so a reused block's next user queues
+            // behind every command of its last one.
+            ulong ptr = pool.Rent(size, CreateBlock, err => Cu.Check(err, $"cuMemAlloc({bytes} bytes)"));
+            if (bytes > 0 && (zero || BufferPool.PoisonUninitialized))
+                Cu.Check(Cu.cuMemsetD32(ptr, zero ? 0u : (uint)BufferPool.PoisonBits, (nuint)(bytes / 4)), "cuMemsetD32");
+            return new CuBuffer(this, type, count, ptr, size);
         }
+    }
+
+    private static int CreateBlock(long size, out ulong ptr)
+    {
+        ulong p;
+        int err = Cu.cuMemAlloc(&p, (nuint)size);
+        ptr = p;
+        if (err == Cu.ErrorOutOfMemory) return err;
+        Cu.Check(err, $"cuMemAlloc({size} bytes)");
+        return 0;
     }
 
     public void Upload<T>(DeviceBuffer dst, ReadOnlySpan<T> src, long offset = 0) where T : unmanaged
@@ -218,15 +258,16 @@ public sealed unsafe class CudaBackend : IKernelBackend
         lock (gate)
         {
             Cu.cuCtxSetCurrent(context);
+            pool.Dispose();
             foreach (var m in modules.Values) Cu.cuModuleUnload(m);
             Cu.cuCtxDestroy(context);
             disposed = true;
         }
     }
 
-    private sealed class CuBuffer(CudaBackend backend, DType type, long count, ulong ptr) : DeviceBuffer(backend, type, count)
+    private sealed class CuBuffer(CudaBackend backend, DType type, long count, ulong ptr, long size) : DeviceBuffer(backend, type, count)
     {
         public ulong Ptr { get; } = ptr;
-        protected override void Release() => backend.Free(Ptr);
+        protected override void Release() => backend.pool.Return(Ptr, size);
     }
 }

@@ -14,6 +14,7 @@ internal static unsafe partial class Cl
     public const ulong MemReadWrite = 1 << 0;
 
     public const uint DeviceType = 0x1000;
+    public const ulong DeviceTypeGpu = 4;
     public const uint DeviceMaxComputeUnits = 0x1002;
     public const uint DeviceMaxWorkGroupSize = 0x1004;
     public const uint DeviceMaxMemAllocSize = 0x1010;

@@ -18,36 +18,41 @@ public sealed unsafe class OpenClBackend : IKernelBackend
     private readonly Dictionary<string, nint> programs = new();
     private readonly Dictionary<(string, string), nint> kernels = new();
     private readonly object gate = new();
-    private readonly Dictionary<long, Stack<nint>> cache = new();
-    private long cachedBytes;
+    private readonly BufferPool<nint> pool;
     private readonly Func<string, string> source;
     private bool disposed;
 
-    private OpenClBackend(nint device, Func<string, string> source)
+    private OpenClBackend(nint device, Func<string, string> source, KernelTuning? tuning)
     {
         this.device = device;
         this.source = source;
+        Info = new DeviceInfo("opencl", DeviceString(Cl.DeviceName), DeviceString(Cl.DeviceVendor),
+            (int)DeviceUInt(Cl.DeviceMaxComputeUnits), (long)DeviceULong(Cl.DeviceGlobalMemSize),
+            (long)DeviceULong(Cl.DeviceMaxMemAllocSize), (long)DeviceULong(Cl.DeviceLocalMemSize),
+            (int)DeviceNUInt(Cl.DeviceMaxWorkGroupSize), DeviceString(Cl.DeviceVersion),
+            (DeviceULong(Cl.DeviceType) & Cl.DeviceTypeGpu) != 0 ? DeviceClass.Gpu : DeviceClass.Cpu);
+        Tuning = KernelTuning.Resolve(Info, tuning); // before the context exists: a bad tuning file leaks nothing
+        pool = new BufferPool<nint>(Info.MaxAllocationBytes, BufferPool.DefaultLimit(Info.GlobalMemoryBytes), m => Cl.clReleaseMemObject(m));
         int err;
         nint dev = device;
         context = Cl.clCreateContext(null, 1, &dev, 0, 0, &err);
         Cl.Check(err, "clCreateContext");
         queue = Cl.clCreateCommandQueue(context, device, 0, &err);
         Cl.Check(err, "clCreateCommandQueue");
-        Info = new DeviceInfo("opencl", DeviceString(Cl.DeviceName), DeviceString(Cl.DeviceVendor),
-            (int)DeviceUInt(Cl.DeviceMaxComputeUnits), (long)DeviceULong(Cl.DeviceGlobalMemSize),
-            (long)DeviceULong(Cl.DeviceMaxMemAllocSize), (long)DeviceULong(Cl.DeviceLocalMemSize),
-            (int)DeviceNUInt(Cl.DeviceMaxWorkGroupSize), DeviceString(Cl.DeviceVersion));
-        CacheLimit = Math.Min(1L << 30, Info.GlobalMemoryBytes / 8);
     }
 
     public string Name => "opencl";
     public DeviceInfo Info { get; }
 
+    /// <summary>The tuning given to <see cref="Create"/>, else this device's entry in the RAWCONV_TUNING file, else the defaults of its class.</summary>
+    public KernelTuning Tuning { get; }
+
     /// <summary>
     /// Opens the first GPU, else the first OpenCL device; throws <see cref="DeviceException"/> if none answers.
     /// <paramref name="source"/> maps a file name (<c>conv2d.cl</c>) to its source; default: the embedded kernels.
+    /// <paramref name="tuning"/> overrides the device's kernel tuning (<see cref="KernelTuning.Resolve"/>).
     /// </summary>
-    public static OpenClBackend Create(Func<string, string>? source = null)
+    public static OpenClBackend Create(Func<string, string>? source = null, KernelTuning? tuning = null)
     {
         try
         {
@@ -68,11 +73,11 @@ public sealed unsafe class OpenClBackend : IKernelBackend
                 {
                     if (first == 0) first = d;
                     ulong type;
-                    if (gpu == 0 && Cl.clGetDeviceInfo(d, Cl.DeviceType, 8, &type, null) == Cl.Success && (type & 4) != 0) gpu = d;
+                    if (gpu == 0 && Cl.clGetDeviceInfo(d, Cl.DeviceType, 8, &type, null) == Cl.Success && (type & Cl.DeviceTypeGpu) != 0) gpu = d;
                 }
             }
             if (first == 0) throw new DeviceException("opencl: platforms found but no device answered");
-            return new OpenClBackend(gpu != 0 ? gpu : first, source ?? KernelSource.Load);
+            return new OpenClBackend(gpu != 0 ? gpu : first, source ?? KernelSource.Load, tuning);
         }
         catch (DllNotFoundException e)
         {
@@ -89,92 +94,51 @@ public sealed unsafe class OpenClBackend : IKernelBackend
     /// </summary>
     public DeviceBuffer AllocateUninitialized(DType type, long count) => Allocate(type, count, zero: false);
 
-    /// <summary>Fill uninitialized allocations with NaN bits (default: RAWCONV_POISON_UNINITIALIZED=1 in the environment).</summary>
-    public static bool PoisonUninitialized { get; set; } = Environment.GetEnvironmentVariable("RAWCONV_POISON_UNINITIALIZED") == "1";
+    /// <summary>Fill uninitialized allocations with NaN bits (the setting every backend shares, <see cref="BufferPool.PoisonUninitialized"/>).</summary>
+    public static bool PoisonUninitialized
+    {
+        get => BufferPool.PoisonUninitialized;
+        set => BufferPool.PoisonUninitialized = value;
+    }
 
     private DeviceBuffer Allocate(DType type, long count, bool zero)
     {
         long bytes = count * type.Size();
         if (count < 0 || bytes > Info.MaxAllocationBytes)
             throw new RawConvException($"opencl: allocation of {count} {type} elements ({bytes} bytes) exceeds the device's max single allocation of {Info.MaxAllocationBytes} bytes on {Info.Name}");
-        long size = Math.Min(PoolSize(bytes), Math.Max(Info.MaxAllocationBytes, 4)); // rounding never exceeds the device limit
-        nint mem = Take(size);
-        if (mem == 0)
-        {
-            int err;
-            mem = Cl.clCreateBuffer(context, Cl.MemReadWrite, (nuint)size, null, &err);
-            if (err is Cl.MemObjectAllocationFailure or Cl.OutOfResources or Cl.OutOfHostMemory && TrimCache() > 0)
-                mem = Cl.clCreateBuffer(context, Cl.MemReadWrite, (nuint)size, null, &err);
-            Cl.Check(err, $"clCreateBuffer({bytes} bytes)");
-        }
+        long size = pool.SizeFor(bytes);
+        nint mem = pool.Rent(size, CreateBuffer, err => Cl.Check(err, $"clCreateBuffer({bytes} bytes)"));
         var buffer = new ClBuffer(this, type, count, mem, size);
         if (bytes > 0 && (zero || PoisonUninitialized))
         {
-            int pattern = zero ? 0 : 0x7fc00000;
+            int pattern = zero ? 0 : BufferPool.PoisonBits;
             Cl.Check(Cl.clEnqueueFillBuffer(queue, mem, &pattern, 4, 0, (nuint)bytes, 0, null, null), "clEnqueueFillBuffer");
         }
         return buffer;
     }
 
+    private int CreateBuffer(long size, out nint mem)
+    {
+        int err;
+        mem = Cl.clCreateBuffer(context, Cl.MemReadWrite, (nuint)size, null, &err);
+        if (err is Cl.MemObjectAllocationFailure or Cl.OutOfResources or Cl.OutOfHostMemory) return err;
+        Cl.Check(err, $"clCreateBuffer({size} bytes)");
+        return 0;
+    }
+
     /// <summary>
     /// Most bytes of released buffers kept for reuse (default: the smaller of 1 GiB and an eighth of the
     /// device's global memory). Allocating fresh host-backed memory on PoCL costs a page fault per 4 KiB on
-    /// first touch; a training step frees and reallocates the same activation and gradient sizes each time,
-    /// so reusing them removes most of that (measured: 2.1 M → 0.15 M minor faults over 100 steps of the
-    /// default model). Buffers are reused only after the in-order queue has run every command enqueued
-    /// before their release, since every later command, the zero fill of the reuse included, queues behind them.
+    /// first touch; reusing released buffers removes most of that (measured: 2.1 M → 0.15 M minor faults over
+    /// 100 steps of the default model). See <see cref="BufferPool{T}"/>.
     /// </summary>
-    public long CacheLimit { get; set; }
+    public long CacheLimit { get => pool.Limit; set => pool.Limit = value; }
 
     /// <summary>Bytes held in released buffers awaiting reuse.</summary>
-    public long CachedBytes { get { lock (gate) return cachedBytes; } }
+    public long CachedBytes => pool.CachedBytes;
 
     /// <summary>Releases every cached buffer; returns the bytes freed.</summary>
-    public long TrimCache()
-    {
-        lock (gate)
-        {
-            long freed = cachedBytes;
-            foreach (var stack in cache.Values)
-                while (stack.Count > 0) Cl.clReleaseMemObject(stack.Pop());
-            cache.Clear();
-            cachedBytes = 0;
-            return freed;
-        }
-    }
-
-    /// <summary>Pool sizes: at least 4 bytes, rounded up to 256 B (under 64 KiB) or 4 KiB.</summary>
-    private static long PoolSize(long bytes)
-    {
-        long b = Math.Max(bytes, 4);
-        long q = b < 65536 ? 256 : 4096;
-        return (b + q - 1) / q * q;
-    }
-
-    private nint Take(long size)
-    {
-        lock (gate)
-        {
-            if (!cache.TryGetValue(size, out var stack) || stack.Count == 0) return 0;
-            cachedBytes -= size;
-            return stack.Pop();
-        }
-    }
-
-    private void Return(nint mem, long size)
-    {
-        lock (gate)
-        {
-            if (!disposed && cachedBytes + size <= CacheLimit)
-            {
-                if (!cache.TryGetValue(size, out var stack)) cache[size] = stack = new Stack<nint>();
-                stack.Push(mem);
-                cachedBytes += size;
-                return;
-            }
-        }
-        Cl.clReleaseMemObject(mem);
-    }
+    public long TrimCache() => pool.Trim();
 
     public void Upload<T>(DeviceBuffer dst, ReadOnlySpan<T> src, long offset = 0) where T : unmanaged
     {
@@ -331,7 +295,7 @@ public sealed unsafe class OpenClBackend : IKernelBackend
     public void Dispose()
     {
         if (disposed) return;
-        TrimCache();
+        pool.Dispose();
         disposed = true;
         foreach (var k in kernels.Values) Cl.clReleaseKernel(k);
         foreach (var p in programs.Values) Cl.clReleaseProgram(p);
@@ -342,7 +306,7 @@ public sealed unsafe class OpenClBackend : IKernelBackend
     private sealed class ClBuffer(OpenClBackend backend, DType type, long count, nint mem, long size) : DeviceBuffer(backend, type, count)
     {
         public nint Mem { get; } = mem;
-        protected override void Release() => backend.Return(Mem, size);
+        protected override void Release() => backend.pool.Return(Mem, size);
     }
 }
 

@@ -3,7 +3,7 @@ using RawConv.Ops.Reference;
 namespace RawConv.Ops;
 
 /// <summary>
-/// 2-D average pooling (kernels/pool2d.cl) with PyTorch's avg_pool2d semantics, dilation 1 only.
+/// 2-D average pooling (kernels/avgpool2d.cl) with PyTorch's avg_pool2d semantics, dilation 1 only.
 /// The divisor of a window: with count_include_pad, the window clipped to the padded input
 /// [−pad, in + pad) — padded zeros count, positions past the padded input (ceil mode) do not; without
 /// it, the number of input pixels in the window. Sums run in row-major window order.
@@ -25,7 +25,7 @@ public static class AvgPool2d
         if (ys.Count == 0) return y;
         if (b.AsKernel() is { } k)
         {
-            Planes.Run(k, op, "avgpool2d_forward", ys.W, ys.H, (long)ys.N * ys.C, [y, x, .. p.Args(x.Shape, ys), countIncludePad ? 1 : 0]);
+            Planes.Run(k, "avgpool2d", op, "avgpool2d_forward", ys.W, ys.H, (long)ys.N * ys.C, [y, x, .. p.Args(x.Shape, ys), countIncludePad ? 1 : 0]);
         }
         else Pool2dRef.AvgForward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer), x.Shape, ys, p, countIncludePad);
         return y;
@@ -44,7 +44,7 @@ public static class AvgPool2d
         if (xShape.Count == 0) return dx;
         if (b.AsKernel() is { } k)
         {
-            Planes.Run(k, op, "avgpool2d_backward", xShape.W, xShape.H, (long)xShape.N * xShape.C,
+            Planes.Run(k, "avgpool2d", op, "avgpool2d_backward", xShape.W, xShape.H, (long)xShape.N * xShape.C,
                 [dx, dy, .. p.Args(xShape, ys), countIncludePad ? 1 : 0]);
         }
         else Pool2dRef.AvgBackward<float>(ReferenceBackend.Floats(dy.Buffer), ReferenceBackend.Floats(dx.Buffer), xShape, ys, p, countIncludePad);

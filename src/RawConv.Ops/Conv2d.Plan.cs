@@ -1,5 +1,4 @@
 using Mat = RawConv.Ops.Gemm.Mat;
-[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("ConvTiming")]
 
 namespace RawConv.Ops;
 
@@ -11,11 +10,12 @@ namespace RawConv.Ops;
 /// </summary>
 internal sealed class Conv2dPlan
 {
-    private readonly int n, c, h, w, k, r, s, oh, ow, g, cg, kg, qg, pix, nb;
-    internal readonly int q;
+    private readonly int n, c, h, w, k, r, s, oh, ow, g, cg, kg, qg, q, pix, nb;
+    private readonly long columnBudget;
     private readonly Conv2dParams p;
 
-    public Conv2dPlan(Shape xs, Shape ws, Conv2dParams p)
+    /// <summary>The plan of x <paramref name="xs"/> ⋆ w <paramref name="ws"/>, in chunks of images whose column buffer fits <paramref name="columnBudget"/> floats.</summary>
+    public Conv2dPlan(Shape xs, Shape ws, Conv2dParams p, long columnBudget)
     {
         (n, c, h, w) = (xs[0], xs[1], xs[2], xs[3]);
         (k, cg, r, s) = (ws[0], ws[1], ws[2], ws[3]);
@@ -28,7 +28,8 @@ internal sealed class Conv2dPlan
         qg = cg * r * s;
         q = c * r * s;
         long perImage = Math.Max(1L, (long)Math.Max(q, k) * pix);
-        nb = (int)Math.Clamp(Conv2d.ColumnBudget / perImage, 1, Math.Max(n, 1));
+        this.columnBudget = columnBudget;
+        nb = (int)Math.Clamp(columnBudget / perImage, 1, Math.Max(n, 1));
         Kernels.Int("conv2d", (long)nb * perImage);
         Kernels.Int("conv2d", n * Math.Max((long)c * h * w, (long)k * pix));
     }
@@ -59,12 +60,12 @@ internal sealed class Conv2dPlan
             // or RGB input) most of each tile is idle while its K·R·S-row column buffer is the larger one,
             // so such layers take the GEMM + col2im path (measured for the mini-AlexNet's conv1 at batch 32:
             // 20.7 ms flipped, 4.7 ms this way; its conv2..conv5, 32 to 96 channels, are faster flipped).
-            if (p.StrideH == 1 && p.StrideW == 1 && fph >= 0 && fpw >= 0 && cg >= Gemm.Tm)
+            if (p.StrideH == 1 && p.StrideW == 1 && fph >= 0 && fpw >= 0 && cg >= kb.Tuning.GemmTileM)
             {
                 var wf = ws.Get(kb, 3, (long)k * qg);
                 kb.Run("conv2d", "flip_filters", LaunchGeometry.Linear((long)k * cg, 16), wf, wt, k, cg, r, s, g);
                 var fp = new Conv2dParams(1, 1, fph, fpw, p.DilationH, p.DilationW, g);
-                new Conv2dPlan(new Shape(n, k, oh, ow), new Shape(c, kg, r, s), fp).Forward(kb, dy, wf, bias, dx);
+                new Conv2dPlan(new Shape(n, k, oh, ow), new Shape(c, kg, r, s), fp, columnBudget).Forward(kb, dy, wf, bias, dx);
                 return;
             }
             var wT = ws.Get(kb, 2, (long)k * qg);
@@ -106,7 +107,7 @@ internal sealed class Conv2dPlan
         }
     }
 
-    internal void Im2col(IKernelBackend kb, DeviceBuffer col, DeviceBuffer x, int n0, int m, int qStride, int jStride)
+    private void Im2col(IKernelBackend kb, DeviceBuffer col, DeviceBuffer x, int n0, int m, int qStride, int jStride)
     {
         kb.Run("conv2d", "im2col", LaunchGeometry.Grid2(q, m, 16, 1), col, x, n0, m, c, h, w, r, s, oh, ow,
             p.StrideH, p.StrideW, p.PadH, p.PadW, p.DilationH, p.DilationW, qStride, jStride);

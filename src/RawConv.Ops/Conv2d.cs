@@ -9,13 +9,10 @@ public sealed record Conv2dParams(int StrideH = 1, int StrideW = 1, int PadH = 0
 /// <summary>
 /// 2-D convolution (cross-correlation) x (N, C, H, W) ⋆ w (K, C/groups, R, S) → y (N, K, OH, OW),
 /// forward and backward. On kernel backends every pass is im2col/col2im around gemm.cl's GEMM,
-/// batched over as many images as fit a column buffer of <see cref="ColumnBudget"/> floats.
+/// batched over as many images as fit a column buffer of the backend's <see cref="KernelTuning.ConvColumnBudget"/> floats.
 /// </summary>
 public static class Conv2d
 {
-    /// <summary>Largest column buffer (floats) a pass allocates; images are processed in chunks that fit.</summary>
-    public static long ColumnBudget { get; set; } = 1L << 25;
-
     /// <summary>(N, K, OH, OW) with OH = ⌊(H + 2·padH − dilH·(R−1) − 1) / strideH⌋ + 1 (likewise OW).</summary>
     public static Shape OutputShape(Shape x, Shape w, Conv2dParams p) => OutputShape("conv2d", x, w, p);
 
@@ -48,7 +45,7 @@ public static class Conv2d
         Guard.Finite(op, "x", x);
         Guard.Finite(op, "w", w);
         var y = Tensor.Uninitialized(b, ys);
-        if (b.AsKernel() is { } k) new Conv2dPlan(x.Shape, w.Shape, p).Forward(k, x.Buffer, w.Buffer, bias?.Buffer, y.Buffer);
+        if (b.AsKernel() is { } k) new Conv2dPlan(x.Shape, w.Shape, p, k.Tuning.ConvColumnBudget).Forward(k, x.Buffer, w.Buffer, bias?.Buffer, y.Buffer);
         else Conv2dRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(w.Buffer),
             bias is null ? default : ReferenceBackend.Floats(bias.Buffer), ReferenceBackend.Floats(y.Buffer), x.Shape, w.Shape, p);
         return y;
@@ -67,7 +64,7 @@ public static class Conv2d
         Guard.That(ys == dy.Shape, op, $"dy {dy.Shape} does not match the output {ys} of x {xShape} with w {w.Shape} and {p}");
         Guard.Finite(op, "dy", dy);
         var dx = Tensor.Uninitialized(b, xShape);
-        if (b.AsKernel() is { } k) new Conv2dPlan(xShape, w.Shape, p).BackwardData(k, dy.Buffer, w.Buffer, bias?.Buffer, dx.Buffer);
+        if (b.AsKernel() is { } k) new Conv2dPlan(xShape, w.Shape, p, k.Tuning.ConvColumnBudget).BackwardData(k, dy.Buffer, w.Buffer, bias?.Buffer, dx.Buffer);
         else
         {
             var dxs = ReferenceBackend.Floats(dx.Buffer);
@@ -90,7 +87,7 @@ public static class Conv2d
         Guard.That(ys == dy.Shape, op, $"dy {dy.Shape} does not match the output {ys} of x {x.Shape} with w {wShape} and {p}");
         Guard.Finite(op, "dy", dy);
         var dw = Tensor.Uninitialized(b, wShape);
-        if (b.AsKernel() is { } k) new Conv2dPlan(x.Shape, wShape, p).BackwardFilter(k, x.Buffer, dy.Buffer, dw.Buffer);
+        if (b.AsKernel() is { } k) new Conv2dPlan(x.Shape, wShape, p, k.Tuning.ConvColumnBudget).BackwardFilter(k, x.Buffer, dy.Buffer, dw.Buffer);
         else Conv2dRef.BackwardFilter<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(dy.Buffer),
             ReferenceBackend.Floats(dw.Buffer), x.Shape, wShape, p);
         return dw;

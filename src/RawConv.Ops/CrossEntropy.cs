@@ -14,7 +14,7 @@ public static class CrossEntropy
         var (b, n, c) = Check(op, logits, labels);
         using var loss = Tensor.Zeros(b, new Shape(n));
         if (b.AsKernel() is { } k)
-            k.Run("softmax", "ce_forward", new LaunchGeometry((long)n * Local, 1, 1, Local, 1, 1), loss, logits, labels, c);
+            k.Run("crossentropy", "ce_forward", new LaunchGeometry((long)n * Local, 1, 1, Local, 1, 1), loss, logits, labels, c);
         else CrossEntropyRef.RowLosses<float>(ReferenceBackend.Floats(logits.Buffer), ReferenceBackend.Ints(labels.Buffer),
             ReferenceBackend.Floats(loss.Buffer), n, c);
         double sum = 0;
@@ -29,7 +29,7 @@ public static class CrossEntropy
         var (b, n, c) = Check(op, logits, labels);
         var dx = Tensor.Zeros(b, logits.Shape);
         if (b.AsKernel() is { } k)
-            k.Run("softmax", "ce_backward", new LaunchGeometry((long)n * Local, 1, 1, Local, 1, 1), dx, logits, labels, c, 1f / n);
+            k.Run("crossentropy", "ce_backward", new LaunchGeometry((long)n * Local, 1, 1, Local, 1, 1), dx, logits, labels, c, 1f / n);
         else CrossEntropyRef.Backward<float>(ReferenceBackend.Floats(logits.Buffer), ReferenceBackend.Ints(labels.Buffer),
             ReferenceBackend.Floats(dx.Buffer), n, c);
         return dx;

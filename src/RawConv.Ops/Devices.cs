@@ -12,19 +12,20 @@ public static class Devices
     /// <summary>
     /// Opens the named backend, or with null/"auto" the first that answers of cuda, opencl and
     /// reference; <paramref name="warn"/> receives one line, with the reasons, when it falls back to the reference backend.
+    /// <paramref name="tuning"/> overrides a kernel backend's tuning (<see cref="KernelTuning.Resolve"/>).
     /// </summary>
-    public static IBackend Open(string? name = null, Action<string>? warn = null)
+    public static IBackend Open(string? name = null, Action<string>? warn = null, KernelTuning? tuning = null)
     {
         switch (name?.ToLowerInvariant())
         {
-            case "cuda": return CudaBackend.Create();
-            case "opencl": return OpenClBackend.Create();
+            case "cuda": return CudaBackend.Create(tuning);
+            case "opencl": return OpenClBackend.Create(tuning: tuning);
             case "reference": return new ReferenceBackend();
             case null or "" or "auto":
                 var reasons = new List<string>();
-                try { return CudaBackend.Create(); }
+                try { return CudaBackend.Create(tuning); }
                 catch (DeviceException e) { reasons.Add(e.Message); }
-                try { return OpenClBackend.Create(); }
+                try { return OpenClBackend.Create(tuning: tuning); }
                 catch (DeviceException e) { reasons.Add(e.Message); }
                 warn?.Invoke($"warning: no GPU or OpenCL device answered ({string.Join("; ", reasons)}); using the slow reference backend");
                 return new ReferenceBackend();

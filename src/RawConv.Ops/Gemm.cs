@@ -57,12 +57,6 @@ public static class Gemm
     /// <summary>A matrix operand of the kernel: buffer, element offset, leading dimension, batch stride.</summary>
     internal readonly record struct Mat(DeviceBuffer Buf, int Off, int Ld, int Batch = 0);
 
-    /// <summary>Longest reduction one gemm_nn launch runs.</summary>
-    internal static int KSlice = 512;
-
-    /// <summary>Tiles of gemm_nn (must match TM, TN in kernels/gemm.cl).</summary>
-    internal const int Tm = 8, Tn = 32;
-
     /// <summary>
     /// C = alpha·A·B + beta·C (+ bias[z·m + row]) for <paramref name="batches"/> independent products,
     /// A m×k and B k×n row-major; columns of C split every <paramref name="cSplit"/> into blocks
@@ -72,19 +66,21 @@ public static class Gemm
         DeviceBuffer? bias = null, float alpha = 1f, float beta = 0f, int cSplit = int.MaxValue, int cSplitStride = 0)
     {
         if (m == 0 || n == 0) return;
-        // PoCL runs one work-item per group best (it would try to vectorize across work-items); a GPU
-        // needs whole warps.
-        int lx = kb.Name == "cuda" ? 32 : 1;
-        var g = LaunchGeometry.Grid3((m + Tm - 1) / Tm, (n + Tn - 1) / Tn, batches, lx, 1, 1);
-        // Long reductions run as slices of KSlice, accumulating into C: each work-item's A and B panels
-        // then stay in cache while every tile of the slice passes over them.
-        for (int k0 = 0; k0 < k || k0 == 0; k0 += KSlice)
+        // The tile picks the kernel variant (kernels/gemm.cl stamps gemm_nn_<TM>x<TN>); the group width is
+        // 1 on CPUs (PoCL would try to vectorize across work-items) and whole warps on GPUs.
+        var t = kb.Tuning;
+        int tm = t.GemmTileM, tn = t.GemmTileN, slice = t.GemmKSlice;
+        string kernel = $"gemm_nn_{tm}x{tn}";
+        var g = LaunchGeometry.Grid3((m + tm - 1) / tm, (n + tn - 1) / tn, batches, t.GemmLocalX, 1, 1);
+        // Long reductions run as slices, accumulating into C: each work-item's A and B panels then stay in
+        // cache while every tile of the slice passes over them.
+        for (int k0 = 0; k0 < k || k0 == 0; k0 += slice)
         {
             bool first = k0 == 0;
-            kb.Run("gemm", "gemm_nn", g, c.Buf, c.Off, c.Ld, c.Batch, cSplit, cSplitStride,
+            kb.Run("gemm", kernel, g, c.Buf, c.Off, c.Ld, c.Batch, cSplit, cSplitStride,
                 a.Buf, a.Off + k0, a.Ld, a.Batch, b.Buf, b.Off + k0 * b.Ld, b.Ld, b.Batch,
                 first && bias is not null ? bias : c.Buf, first && bias is not null ? 1 : 0,
-                m, n, Math.Min(KSlice, k - k0), alpha, first ? beta : 1f);
+                m, n, Math.Min(slice, k - k0), alpha, first ? beta : 1f);
         }
     }
 

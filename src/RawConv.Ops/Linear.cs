@@ -9,9 +9,6 @@ namespace RawConv.Ops;
 /// </summary>
 public static class Linear
 {
-    /// <summary>Largest batch the forward runs as matrix-vector products (gemv_nt handles up to 4 rows of x).</summary>
-    private const int GemvMaxBatch = 4;
-
     /// <summary>y (N, out) = x · wᵀ + bias; bias (out) optional.</summary>
     public static Tensor Forward(Tensor x, Tensor w, Tensor? bias)
     {
@@ -22,10 +19,10 @@ public static class Linear
         Guard.Finite(op, "x", x);
         Guard.Finite(op, "w", w);
         var y = Tensor.Zeros(b, new Shape(n, outF));
-        if (b.AsKernel() is { } k && n <= GemvMaxBatch && k.Name != "cuda")
+        if (b.AsKernel() is { } k && k.Tuning.GemvMaxBatch > 0 && n <= k.Tuning.GemvMaxBatch)
         {
             // A matrix-vector product: stream each weight row once (kernels/gemm.cl gemv_nt). One thread
-            // per row suits CPU cores, not warps (uncoalesced on a GPU), so CUDA keeps the GEMM.
+            // per row suits CPU cores, not warps (uncoalesced on a GPU), so the GPU tuning keeps the GEMM.
             if (n > 0 && outF > 0)
                 k.Run("gemm", "gemv_nt", LaunchGeometry.Linear(outF, 16), y, x, w, bias ?? w, bias is null ? 0 : 1, n, outF, inF);
         }

@@ -27,7 +27,8 @@ public static class Lrn
         if (b.AsKernel() is { } k)
         {
             var (n, C, hw) = Dims(op, x.Shape);
-            Planes.Run(k, "lrn", op, "lrn_forward", Blocks(k, hw), 1, n, [y, x, C, hw, p.Size, p.Alpha, p.Beta, p.K]);
+            int lv = k.Tuning.LrnPixels;
+            Planes.Run(k, "lrn", op, $"lrn_forward_{lv}", (hw + lv - 1) / lv, 1, n, [y, x, C, hw, p.Size, p.Alpha, p.Beta, p.K]);
         }
         else LrnRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer), x.Shape, p);
         return y;
@@ -51,15 +52,13 @@ public static class Lrn
             var (n, C, hw) = Dims(op, x.Shape);
             // Windows up to LrnRing channels need no scratch (kernels/lrn.cl); dx stands in for the unused r.
             using var r = p.Size > LrnRing ? Tensor.Zeros(b, x.Shape) : null;
-            Planes.Run(k, "lrn", op, "lrn_backward", Blocks(k, hw), 1, n, [dx, r ?? dx, x, y, dy, C, hw, p.Size, p.Alpha, p.Beta, p.K]);
+            int lv = k.Tuning.LrnPixels;
+            Planes.Run(k, "lrn", op, $"lrn_backward_{lv}", (hw + lv - 1) / lv, 1, n, [dx, r ?? dx, x, y, dy, C, hw, p.Size, p.Alpha, p.Beta, p.K]);
         }
         else LrnRef.Backward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer),
             ReferenceBackend.Floats(dy.Buffer), ReferenceBackend.Floats(dx.Buffer), x.Shape, p);
         return dx;
     }
-
-    /// <summary>Work-items along the pixels: each owns LV consecutive pixels (kernels/lrn.cl: 16 in OpenCL, 1 in CUDA).</summary>
-    private static int Blocks(IKernelBackend k, int hw) => k.Name == "cuda" ? hw : (hw + 15) / 16;
 
     /// <summary>Batch, channels and the product of the remaining dimensions (H·W for NCHW).</summary>
     private static (int N, int C, int Hw) Dims(string op, Shape s)

@@ -3,7 +3,7 @@ using RawConv.Ops.Reference;
 namespace RawConv.Ops;
 
 /// <summary>
-/// 2-D max pooling with switches (kernels/pool2d.cl). Switches are Int32, shaped like the values, each
+/// 2-D max pooling with switches (kernels/maxpool2d.cl). Switches are Int32, shaped like the values, each
 /// the index h·W + w INSIDE the input's (n, c) plane (Caffe's convention; ONNX's flat int64 indices are
 /// converted by the importer). Padding never wins; on ties the FIRST maximum in row-major window order
 /// wins (strict '&gt;'). NaN follows the same strict comparison (a NaN wins only as the first tap), as in
@@ -27,11 +27,11 @@ public static class MaxPool2d
         if (ys.Count == 0) return (y, idx);
         if (b.AsKernel() is { } k)
         {
-            // On OpenCL (CPUs) rows of at least 8 outputs run 8 at a time in float8 vectors.
-            if (k.Name != "cuda" && ys.W >= 8)
-                Planes.Run(k, op, "maxpool2d_forward_v8", (ys.W + 7) / 8, ys.H, (long)ys.N * ys.C, [y, idx, x, .. p.Args(x.Shape, ys)]);
+            // With a row block (CPUs) rows at least that wide run a block at a time in vectors.
+            if (Planes.RowBlock(k, ys.W) is int v and > 1)
+                Planes.Run(k, "maxpool2d", op, $"maxpool2d_forward_v{v}", (ys.W + v - 1) / v, ys.H, (long)ys.N * ys.C, [y, idx, x, .. p.Args(x.Shape, ys)]);
             else
-                Planes.Run(k, op, "maxpool2d_forward", ys.W, ys.H, (long)ys.N * ys.C, [y, idx, x, .. p.Args(x.Shape, ys)]);
+                Planes.Run(k, "maxpool2d", op, "maxpool2d_forward", ys.W, ys.H, (long)ys.N * ys.C, [y, idx, x, .. p.Args(x.Shape, ys)]);
         }
         else Pool2dRef.MaxForward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer),
             ReferenceBackend.Ints(idx.Buffer), x.Shape, ys, p);
@@ -62,13 +62,13 @@ public static class MaxPool2d
         if (outShape.Count == 0 || src.Count == 0) return dx;
         if (b.AsKernel() is { } k)
         {
-            // On OpenCL (CPUs) rows of at least 8 pixels gather 8 at a time; this relies on the switches
-            // having been checked to lie in their windows, which every caller does first.
-            if (k.Name != "cuda" && outShape.W >= 8)
-                Planes.Run(k, op, "maxpool2d_backward_v8", (outShape.W + 7) / 8, outShape.H, (long)outShape.N * outShape.C,
+            // With a row block (CPUs) rows at least that wide gather a block at a time; this relies on the
+            // switches having been checked to lie in their windows, which every caller does first.
+            if (Planes.RowBlock(k, outShape.W) is int v and > 1)
+                Planes.Run(k, "maxpool2d", op, $"maxpool2d_backward_v{v}", (outShape.W + v - 1) / v, outShape.H, (long)outShape.N * outShape.C,
                     [dx, src, indices, .. p.Args(outShape, src.Shape)]);
             else
-                Planes.Run(k, op, "maxpool2d_backward", outShape.W, outShape.H, (long)outShape.N * outShape.C,
+                Planes.Run(k, "maxpool2d", op, "maxpool2d_backward", outShape.W, outShape.H, (long)outShape.N * outShape.C,
                     [dx, src, indices, .. p.Args(outShape, src.Shape)]);
         }
         else Pool2dRef.MaxBackward<float>(ReferenceBackend.Floats(src.Buffer), ReferenceBackend.Ints(indices.Buffer),

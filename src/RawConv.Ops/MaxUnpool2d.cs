@@ -26,7 +26,7 @@ public static class MaxUnpool2d
         if (b.AsKernel() is { } k)
         {
             int inHW = Kernels.Int(op, (long)x.Shape.H * x.Shape.W), outHW = Kernels.Int(op, (long)outShape.H * outShape.W);
-            Planes.Run(k, op, "maxunpool2d_scatter", inHW, 1, (long)x.Shape.N * x.Shape.C, [y, x, indices, inHW, outHW]);
+            Planes.Run(k, "maxunpool2d", op, "maxunpool2d_scatter", inHW, 1, (long)x.Shape.N * x.Shape.C, [y, x, indices, inHW, outHW]);
         }
         else Pool2dRef.UnpoolScatter<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Ints(indices.Buffer),
             ReferenceBackend.Floats(y.Buffer), x.Shape, outShape);
@@ -65,7 +65,7 @@ public static class MaxUnpool2d
         if (b.AsKernel() is { } k)
         {
             int inHW = Kernels.Int(op, (long)xShape.H * xShape.W), outHW = Kernels.Int(op, (long)dy.Shape.H * dy.Shape.W);
-            Planes.Run(k, op, "maxunpool2d_backward", inHW, 1, (long)xShape.N * xShape.C, [dx, dy, indices, inHW, outHW]);
+            Planes.Run(k, "maxunpool2d", op, "maxunpool2d_backward", inHW, 1, (long)xShape.N * xShape.C, [dx, dy, indices, inHW, outHW]);
         }
         else Pool2dRef.UnpoolBackward<float>(ReferenceBackend.Floats(dy.Buffer), ReferenceBackend.Ints(indices.Buffer),
             ReferenceBackend.Floats(dx.Buffer), xShape, dy.Shape);

@@ -72,11 +72,11 @@ internal static class Switches
         {
             using var flag = Tensor.Zeros(k, new Shape(1), DType.Int32);
             var q = p ?? new Pool2dParams(1, 1, 1, 1);
-            // On OpenCL (CPUs) window checks of rows of at least 8 outputs run 8 at a time (kernels/pool2d.cl).
-            if (p is not null && k.Name != "cuda" && s.W >= 8)
-                Planes.Run(k, op, "pool2d_check_switches_v8", (s.W + 7) / 8, s.H, (long)s.N * s.C, [flag, idx, .. q.Args(plane, s)]);
+            // With a row block (CPUs) window checks of rows at least that wide run a block at a time.
+            if (p is not null && Planes.RowBlock(k, s.W) is int v and > 1)
+                Planes.Run(k, "maxpool2d", op, $"pool2d_check_switches_v{v}", (s.W + v - 1) / v, s.H, (long)s.N * s.C, [flag, idx, .. q.Args(plane, s)]);
             else
-                Planes.Run(k, op, "pool2d_check_switches", s.W, s.H, (long)s.N * s.C, [flag, idx, .. q.Args(plane, s), p is null ? 0 : 1]);
+                Planes.Run(k, "maxpool2d", op, "pool2d_check_switches", s.W, s.H, (long)s.N * s.C, [flag, idx, .. q.Args(plane, s), p is null ? 0 : 1]);
             if (flag.ToIntArray()[0] == 0) return;
         }
         var bad = Pool2dRef.FirstBadSwitch(idx.ToIntArray(), s.H, s.W, plane.H, plane.W, p);
@@ -97,9 +97,11 @@ internal static class Planes
 
     private const int MaxChunk = 65535;
 
-    /// <summary>Runs kernels/pool2d.cl:<paramref name="kernel"/> over nx × ny × planes work-items.</summary>
-    public static void Run(IKernelBackend k, string op, string kernel, int nx, int ny, long planes, KernelArg[] args) =>
-        Run(k, "pool2d", op, kernel, nx, ny, planes, args);
+    /// <summary>CUDA's largest block along z.</summary>
+    private const int MaxLocalZ = 64;
+
+    /// <summary>The tuning's pooling row block when a row of <paramref name="w"/> is at least that wide, else 1 (the scalar kernels).</summary>
+    public static int RowBlock(IKernelBackend k, int w) => w >= k.Tuning.PoolRowBlock ? k.Tuning.PoolRowBlock : 1;
 
     /// <summary>Runs kernels/<paramref name="program"/>.cl:<paramref name="kernel"/> over nx × ny × planes work-items.</summary>
     public static void Run(IKernelBackend k, string program, string op, string kernel, int nx, int ny, long planes, KernelArg[] args)
@@ -107,16 +109,17 @@ internal static class Planes
         int total = Kernels.Int(op, planes);
         Kernels.Int(op, (long)nx * ny);
         if (total == 0 || nx == 0 || ny == 0) return;
-        int lx = Math.Min(64, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)nx));
+        var t = k.Tuning;
+        int lx = Math.Min(t.PlaneGroupWidth, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)nx));
         // Small planes: a work-group spans whole columns (ly = ny, no idle rows) and several planes, a power
         // of two dividing the chunk so dim 2 stays exact; PoCL pays a few microseconds per work-group, which
         // one plane per group (2,048 groups for pool2 of the mini-AlexNet at batch 32) made the larger cost.
-        int ly = Math.Min(ny, 128 / lx);
+        int ly = Math.Min(ny, t.PlaneGroupArea / lx);
         Guard.That(LaunchGeometry.RoundUp(ny, ly) / ly <= MaxChunk, op, $"{ny} rows exceed the launch limit of {MaxChunk} groups of {ly}");
         for (int p0 = 0; p0 < total; p0 += MaxChunk)
         {
             int chunk = Math.Min(MaxChunk, total - p0), lz = 1;
-            while (lz < 64 && lx * ly * lz * 2 <= 256 && chunk % (lz * 2) == 0) lz *= 2;
+            while (lz < MaxLocalZ && lx * ly * lz * 2 <= t.PlaneGroupSize && chunk % (lz * 2) == 0) lz *= 2;
             k.Run(program, kernel, LaunchGeometry.Grid3(nx, ny, chunk, lx, ly, lz), [.. args, p0]);
         }
     }

@@ -37,7 +37,7 @@ public static class TopK
     {
         if (rows == 0) return;
         if (b.AsKernel() is { } kb)
-            kb.Run("reduce", "topk_rows", new LaunchGeometry((long)rows * Local, 1, 1, Local, 1, 1), values, indices, x, cols, k);
+            kb.Run("topk", "topk_rows", new LaunchGeometry((long)rows * Local, 1, 1, Local, 1, 1), values, indices, x, cols, k);
         else TopKRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), rows, cols, k,
             ReferenceBackend.Floats(values.Buffer), ReferenceBackend.Ints(indices.Buffer));
     }

@@ -20,7 +20,7 @@ public static class TotalVariation
             return TotalVariationRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), s.N * s.C, s.H, s.W, beta);
         int n = (int)x.Count;
         using var terms = Tensor.Zeros(b, s);
-        k.Run("reduce", "tv_terms", LaunchGeometry.Linear(n), terms, x, s.H, s.W, beta, n);
+        k.Run("totalvariation", "tv_terms", LaunchGeometry.Linear(n), terms, x, s.H, s.W, beta, n);
         return Reduce.Sum(terms);
     }
 
@@ -33,7 +33,7 @@ public static class TotalVariation
         var dx = Tensor.Zeros(b, s);
         if (x.Count == 0) return dx;
         if (b.AsKernel() is { } k)
-            k.Run("reduce", "tv_backward", LaunchGeometry.Linear(x.Count), dx, x, s.H, s.W, beta, (int)x.Count);
+            k.Run("totalvariation", "tv_backward", LaunchGeometry.Linear(x.Count), dx, x, s.H, s.W, beta, (int)x.Count);
         else TotalVariationRef.Backward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(dx.Buffer), s.N * s.C, s.H, s.W, beta);
         return dx;
     }

@@ -9,8 +9,14 @@ string device = args.Length > 0 ? args[0] : "opencl";
 var batches = args.Length > 1 ? args[1].Split(',').Select(int.Parse).ToArray() : [16, 1];
 int reps = args.Length > 2 ? int.Parse(args[2]) : 3;
 string only = args.Length > 3 ? args[3] : "";
-if (Environment.GetEnvironmentVariable("KSLICE") is { } ks) Gemm.KSlice = int.Parse(ks);
-using var b = Devices.Open(device);
+// KSLICE=n: the GEMM's reduction slice, through the tuning of the backend this tool opens.
+KernelTuning? tuning = null;
+if (Environment.GetEnvironmentVariable("KSLICE") is { } ks)
+{
+    using var probe = Devices.Open(device);
+    tuning = ((IKernelBackend)probe).Tuning with { GemmKSlice = int.Parse(ks) };
+}
+using var b = Devices.Open(device, tuning: tuning);
 Console.WriteLine($"device {b.Name}: {b.Info.Name}");
 
 var layers = new (string Name, int C, int H, int K, int R, Conv2dParams P)[]
@@ -110,13 +116,21 @@ if (only.Contains("parts"))
         var ws = new Shape(k, c / p.Groups, rs, rs);
         var ys = Conv2d.OutputShape(xs, ws, p);
         using var x = Rnd(xs);
-        var plan = new Conv2dPlan(xs, ws, p);
         var kb = (IKernelBackend)b;
+        int q = c * rs * rs;
         long cols = (long)n * ys[2] * ys[3];
-        double ti = Time(() => { var col = Tensor.Zeros(b, new Shape(plan.q, (int)cols)); plan.Im2col(kb, col.Buffer, x.Buffer, 0, n, (int)cols, 1); return col; });
-        double tt = Time(() => { var col = Tensor.Zeros(b, new Shape(plan.q, (int)cols)); plan.Im2col(kb, col.Buffer, x.Buffer, 0, n, 1, plan.q); return col; });
-        double tz = Time(() => Tensor.Zeros(b, new Shape(plan.q, (int)cols)));
-        int g = p.Groups, kg = k / g, qg = plan.q / g;
+        // kernels/conv2d.cl im2col with column stride qStride and row stride jStride (the layout Conv2d uses, then transposed).
+        Tensor Im2col(int qStride, int jStride)
+        {
+            var col = Tensor.Zeros(b, new Shape(q, (int)cols));
+            kb.Launch("conv2d", "im2col", LaunchGeometry.Grid2(q, n, 16, 1), [col, x, 0, n, c, hw, hw, rs, rs, ys[2], ys[3],
+                p.StrideH, p.StrideW, p.PadH, p.PadW, p.DilationH, p.DilationW, qStride, jStride]);
+            return col;
+        }
+        double ti = Time(() => Im2col((int)cols, 1));
+        double tt = Time(() => Im2col(1, q));
+        double tz = Time(() => Tensor.Zeros(b, new Shape(q, (int)cols)));
+        int g = p.Groups, kg = k / g, qg = q / g;
         using var a = Rnd(new Shape(kg, qg));
         using var bb = Rnd(new Shape(qg, (int)cols));
         double tg = Time(() => Gemm.Forward(a, bb, null));
@@ -157,5 +171,5 @@ if (only.Contains("elem"))
     var kb = (IKernelBackend)b;
     int count = (int)a1.Count;
     foreach (int local in new[] { 64, 256, 1024, 4096 })
-        Console.WriteLine($"relu_forward local {local}: {Ms(() => { var y = Tensor.Uninitialized(b, a1.Shape); kb.Run("relu", "relu_forward", LaunchGeometry.Linear(count, local), y, a1, count); return y; }):F2} ms");
+        Console.WriteLine($"relu_forward local {local}: {Ms(() => { var y = Tensor.Uninitialized(b, a1.Shape); kb.Launch("relu", "relu_forward", LaunchGeometry.Linear(count, local), [y, a1, count, 0f]); return y; }):F2} ms");
 }

@@ -76,6 +76,44 @@ public class CudaBackendTests
         Assert.Contains("cuda", b.Info.ToString());
     }
 
+    [SkippableFact]
+    public void DeviceIsAGpuWithTheGpuTuningByDefault()
+    {
+        var b = (IKernelBackend)Backends.Get("cuda");
+        Assert.Equal(DeviceClass.Gpu, b.Info.Class);
+        Skip.If(Environment.GetEnvironmentVariable(KernelTuning.FileVariable) is { Length: > 0 }, "a tuning file is set");
+        Assert.Equal(KernelTuning.Gpu, b.Tuning);
+    }
+
+    [SkippableFact]
+    public void ReleasedBuffersAreReusedZeroedAndUninitializedOnesSkipTheFill()
+    {
+        Backends.Get("cuda");
+        using var own = CudaBackend.Create(); // a private backend: the shared one's cache moves with parallel tests
+        var data = Rand.Uniform(7, 3000);
+        var first = own.Allocate(DType.Float32, 3000);
+        own.Upload<float>(first, data);
+        first.Dispose();
+        Assert.Equal(12288, own.CachedBytes); // 12,000 bytes rounded up to 256
+        using (var again = own.Allocate(DType.Float32, 2990))
+        {
+            Assert.Equal(0, own.CachedBytes);
+            var back = new float[2990];
+            own.Download<float>(again, back);
+            Assert.All(back, v => Assert.Equal(0f, v));
+        }
+        using (var raw = own.AllocateUninitialized(DType.Float32, 2990))
+        {
+            var back = new float[2990];
+            own.Download<float>(raw, back);
+            Assert.All(back, v => Assert.True(float.IsNaN(v))); // the tests' poison (TestUtil/Poison.cs)
+        }
+        Assert.Equal(12288, own.TrimCache());
+        own.CacheLimit = 0;
+        own.Allocate(DType.Float32, 100).Dispose();
+        Assert.Equal(0, own.CachedBytes);
+    }
+
     [Fact]
     public void MissingDriverGivesAClearReason()
     {

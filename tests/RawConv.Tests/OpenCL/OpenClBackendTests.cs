@@ -19,6 +19,27 @@ public class OpenClBackendTests
     }
 
     [SkippableFact]
+    public void DeviceClassComesFromTheDeviceTypeAndPicksTheDefaults()
+    {
+        var info = B.Info;
+        Skip.If(Environment.GetEnvironmentVariable(KernelTuning.FileVariable) is { Length: > 0 }, "a tuning file is set");
+        // PoCL's CPU device (the CI device) names its threading driver first: "pthread-<cpu>".
+        if (info.Name.StartsWith("pthread-") || info.Name.StartsWith("cpu-")) Assert.Equal(DeviceClass.Cpu, info.Class);
+        Assert.Equal(KernelTuning.For(info.Class), ((IKernelBackend)B).Tuning);
+        Assert.Equal(DeviceClass.Cpu, Backends.Reference.Info.Class);
+    }
+
+    [SkippableFact]
+    public void ExplicitTuningIsValidatedAndKept()
+    {
+        _ = B;
+        var e = Assert.Throws<RawConvException>(() => OpenClBackend.Create(tuning: KernelTuning.Cpu with { GemmTileM = 3 }));
+        Assert.Contains("gemmTileM = 3 is not a kernel variant", e.Message);
+        using var own = OpenClBackend.Create(tuning: KernelTuning.Gpu);
+        Assert.Same(KernelTuning.Gpu, own.Tuning);
+    }
+
+    [SkippableFact]
     public void UploadDownloadRoundTripsAndAllocationsStartAtZero()
     {
         var data = Rand.Uniform(5, 1001);

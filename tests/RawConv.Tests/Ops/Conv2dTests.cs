@@ -70,16 +70,12 @@ public abstract class Conv2dTests : BackendTest
         var dy = Rand.Uniform(3, ys.Count);
         float[] Run(long budget)
         {
-            long keep = Conv2d.ColumnBudget;
-            Conv2d.ColumnBudget = budget; // one image (budget 1) or two per chunk
-            try
-            {
-                using var y = Conv2d.Forward(T(B, xs, x), T(B, ws, w), null, p);
-                using var dx = Conv2d.BackwardData(T(B, ys, dy), T(B, ws, w), xs, p);
-                using var dw = Conv2d.BackwardFilter(T(B, xs, x), T(B, ys, dy), ws, p);
-                return [.. y.ToArray(), .. dx.ToArray(), .. dw.ToArray()];
-            }
-            finally { Conv2d.ColumnBudget = keep; }
+            // one image (budget 1) or two per chunk, on a private backend so no other test sees the budget
+            using var b = Backends.OpenTuned(BackendName, t => t with { ConvColumnBudget = budget });
+            using var y = Conv2d.Forward(T(b, xs, x), T(b, ws, w), null, p);
+            using var dx = Conv2d.BackwardData(T(b, ys, dy), T(b, ws, w), xs, p);
+            using var dw = Conv2d.BackwardFilter(T(b, xs, x), T(b, ys, dy), ws, p);
+            return [.. y.ToArray(), .. dx.ToArray(), .. dw.ToArray()];
         }
         var one = Run(1);
         var two = Run(2L * xs[1] * 2 * 3 * ys[2] * ys[3]);

@@ -7,7 +7,7 @@ namespace RawConv.Tests.TestUtil;
 public static class Backends
 {
     private static readonly Lazy<(IBackend? Backend, string Reason)> OpenCl = new(() => TryOpen(() => OpenClBackend.Create()));
-    private static readonly Lazy<(IBackend? Backend, string Reason)> CudaLazy = new(() => TryOpen(CudaBackend.Create));
+    private static readonly Lazy<(IBackend? Backend, string Reason)> CudaLazy = new(() => TryOpen(() => CudaBackend.Create()));
 
     /// <summary>The reference backend (always available).</summary>
     public static IBackend Reference { get; } = new ReferenceBackend();
@@ -21,6 +21,17 @@ public static class Backends
             throw new InvalidOperationException($"OpenCL must be available in CI: {reason}");
         Skip.If(b is null, $"{name} unavailable: {reason}");
         return b!;
+    }
+
+    /// <summary>
+    /// A private instance of the kernel backend <paramref name="name"/> ("opencl" or "cuda") whose tuning is the
+    /// shared instance's passed through <paramref name="tune"/>; skips like <see cref="Get"/>. The caller disposes it.
+    /// </summary>
+    public static IKernelBackend OpenTuned(string name, Func<KernelTuning, KernelTuning> tune)
+    {
+        var shared = (IKernelBackend)Get(name);
+        var tuning = tune(shared.Tuning);
+        return name == "opencl" ? OpenClBackend.Create(tuning: tuning) : CudaBackend.Create(tuning);
     }
 
     private static (IBackend?, string) TryOpen(Func<IBackend> open)

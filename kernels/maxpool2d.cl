@@ -1,40 +1,14 @@
-/* pool2d.cl — 2-D max pooling with switches, max unpooling, average pooling; forward and backward.
+/* maxpool2d.cl — 2-D max pooling with switches, forward and backward (RawConv.Ops.MaxPool2d), and the
+ * switch checks every consumer of switches runs first (MaxPool2d, MaxUnpool2d).
  *
- * Layouts: x (N, C, H, W), y (N, C, OH, OW), float32, row-major; "planes" = N·C.
- * Switches (idx): int32, same shape as y; each is the index h·W + w INSIDE the input's (n, c) plane
- * (Caffe's convention). Padding never wins; ties: the FIRST maximum in row-major window order wins
- * (strict '>' while scanning, starting from the first in-input tap).
- * Window of output (oh, ow): taps h = oh·sH − pH + i·dH (i < kH), w = ow·sW − pW + j·dW (j < kW).
- * Every pool kernel takes, after its buffers, the ints H, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW, then
- * its own extras, then plane0.
- *
- * Backward passes are GATHERS: each input pixel scans the output windows that could contain it
- * (oh from ceil((h + pH − (kH−1)·dH) / sH) to floor((h + pH) / sH)) and sums, in (oh, ow) order, the dy
- * whose switch points at it — overlapping windows (AlexNet 3×3 / 2) need no atomics.
- * Launch: 3-D, one work-item per output element (forwards, scatter unpool, check) or per input element
- * (gathers): dim 0 = w (or the flat h·w of a plane for the unpool pair), dim 1 = h, dim 2 = plane − plane0.
- * Dims 0 and 1 are rounded up to the local size and bounds-checked; dim 2 is exact (its local size divides it) and
- * the host launches at most 65535 planes at a time (CUDA's grid z limit), passing the first as plane0.
- * No integer division per work-item (PoCL scalarizes it): the gathers divide by the stride through
- * div_floor_small, exact for dividends < 2^20 (the host checks H + pad + stride and W + pad + stride).
- * Must match RawConv.Ops.Reference.Pool2dRef (which writes the backward passes as scatters).
+ * Layouts, window, tie rule, gather backward and launch geometry: pool2d.h. Kernels, each with a
+ * row-block variant *_v8 (8 outputs or pixels of a row per work-item) picked by KernelTuning.PoolRowBlock:
+ * maxpool2d_forward (values and switches), maxpool2d_backward (the gather of dy through the switches; also
+ * max unpooling with known params), pool2d_check_switches (flag[0] = 1 on a bad switch).
+ * Must match RawConv.Ops.Reference.Pool2dRef.
  */
 #include "common.h"
-
-#define POOL_ARGS int H, int W, int OH, int OW, int kH, int kW, int sH, int sW, int pH, int pW, int dH, int dW
-
-/* floor(a / s) for 0 ≤ a < 2^20, inv ≈ 1/s: (a + ½)/s lies at least ½/s from an integer, far more than
- * the float rounding error of the product (a few a/s · 2^−24); checked exhaustively on the host for
- * a ≤ 2^20 + 64, many s, and inv up to 3 ulp off (OpenCL's division tolerance). */
-RC_FN int div_floor_small(int a, float inv) { return (int)(((float)a + 0.5f) * inv); }
-
-/* The output range [*first, *last] along one axis whose windows can reach input position h. */
-RC_FN void out_range(int h, int k, int s, int pad, int d, int nOut, int* first, int* last)
-{
-    float inv = 1.0f / (float)s;
-    *first = div_floor_small(max(h + pad - (k - 1) * d, 0) + s - 1, inv);
-    *last = min(nOut - 1, div_floor_small(h + pad, inv));
-}
+#include "pool2d.h"
 
 /* One max-pool output: value and switch. */
 RC_FN void maxpool_one(__global float* y, __global int* idx, __global const float* xp, size_t o, int oh, int ow,
@@ -76,12 +50,13 @@ RC_FN float8 pool_taps8(__global const float* r, int sW)
 }
 #endif
 
-/* maxpool2d_forward for OpenCL on CPUs, OW ≥ 8: 8 neighbouring outputs of a row per work-item in float8
+/* maxpool2d_forward, the row-block variant (KernelTuning.PoolRowBlock = 8, the CPU default), OW ≥ 8: 8 neighbouring outputs of a row per work-item in float8
  * vectors (PoCL does not vectorize the tap loops across work-items). Dim 0 = block of 8 outputs, the last
  * shifted left to end at OW (recomputing a few, identically). A block whose taps run past the right edge
  * (ceil mode) gathers from clamped columns and masks the lanes outside, if every lane's first column is
  * inside; blocks touching the left padding take the scalar path. Taps outside the input are skipped as in
- * the scalar kernel, so ties and NaN resolve identically. CUDA: scalar only. */
+ * the scalar kernel, so ties and NaN resolve identically. CUDA lacks the OpenCL vector builtins: there
+ * the variant runs as 8 scalar outputs per work-item (same results). */
 __kernel void maxpool2d_forward_v8(__global float* restrict y, __global int* restrict idx,
                                    __global const float* restrict x, POOL_ARGS, int plane0)
 {
@@ -148,70 +123,6 @@ __kernel void maxpool2d_backward(__global float* restrict dx, __global const flo
     dx[plane * H * W + h * W + w] = maxpool_gather_one(dy, idx, plane * OH * OW, h, w, W, OH, OW, kH, kW, sH, sW, pH, pW, dH, dW);
 }
 
-/* ONNX MaxUnpool without params: y[plane, idx[i]] = x[i]; dim 0 = i < inHW. y must be zeroed; with
- * repeated indices in a plane which value lands is unspecified (the host documents: unique indices). */
-__kernel void maxunpool2d_scatter(__global float* restrict y, __global const float* restrict x,
-                                  __global const int* restrict idx, int inHW, int outHW, int plane0)
-{
-    int i = (int)get_global_id(0);
-    if (i >= inHW) return;
-    size_t plane = (size_t)plane0 + get_global_id(2), s = plane * inHW + i;
-    y[plane * outHW + idx[s]] = x[s];
-}
-
-/* Unpooling backward: dx[i] = dy[plane, idx[i]]; dim 0 = i < inHW. */
-__kernel void maxunpool2d_backward(__global float* restrict dx, __global const float* restrict dy,
-                                   __global const int* restrict idx, int inHW, int outHW, int plane0)
-{
-    int i = (int)get_global_id(0);
-    if (i >= inHW) return;
-    size_t plane = (size_t)plane0 + get_global_id(2), s = plane * inHW + i;
-    dx[s] = dy[plane * outHW + idx[s]];
-}
-
-/* PyTorch's divisor: window clipped to the padded input, or with count_include_pad == 0 to the input. */
-RC_FN int avg_divisor(int oh, int ow, int H, int W, int kH, int kW, int sH, int sW, int pH, int pW, int includePad)
-{
-    int h0 = oh * sH - pH, w0 = ow * sW - pW;
-    int h1 = min(h0 + kH, H + pH), w1 = min(w0 + kW, W + pW);
-    if (includePad) return (h1 - h0) * (w1 - w0);
-    return (min(h1, H) - max(h0, 0)) * (min(w1, W) - max(w0, 0));
-}
-
-/* Average pooling (dH = dW = 1, required by the host). */
-__kernel void avgpool2d_forward(__global float* restrict y, __global const float* restrict x,
-                                POOL_ARGS, int includePad, int plane0)
-{
-    int ow = (int)get_global_id(0), oh = (int)get_global_id(1);
-    if (ow >= OW || oh >= OH) return;
-    size_t plane = (size_t)plane0 + get_global_id(2);
-    __global const float* xp = x + plane * H * W;
-    int h0 = oh * sH - pH, w0 = ow * sW - pW;
-    float s = 0.0f;
-    for (int h = max(h0, 0); h < min(h0 + kH, H); h++)
-        for (int w = max(w0, 0); w < min(w0 + kW, W); w++)
-            s += xp[h * W + w];
-    y[(plane * OH + oh) * OW + ow] = s / (float)avg_divisor(oh, ow, H, W, kH, kW, sH, sW, pH, pW, includePad);
-}
-
-/* Average pooling backward as a gather. */
-__kernel void avgpool2d_backward(__global float* restrict dx, __global const float* restrict dy,
-                                 POOL_ARGS, int includePad, int plane0)
-{
-    int w = (int)get_global_id(0), h = (int)get_global_id(1);
-    if (w >= W || h >= H) return;
-    size_t plane = (size_t)plane0 + get_global_id(2);
-    int oh0, oh1, ow0, ow1;
-    out_range(h, kH, sH, pH, 1, OH, &oh0, &oh1);
-    out_range(w, kW, sW, pW, 1, OW, &ow0, &ow1);
-    size_t base = plane * OH * OW;
-    float g = 0.0f;
-    for (int oh = oh0; oh <= oh1; oh++)
-        for (int ow = ow0; ow <= ow1; ow++)
-            g += dy[base + oh * OW + ow] / (float)avg_divisor(oh, ow, H, W, kH, kW, sH, sW, pH, pW, includePad);
-    dx[plane * H * W + h * W + w] = g;
-}
-
 /* Switch validation over idx (planes, OH, OW): flag[0] = 1 if any switch is outside [0, H·W) or, with
  * inWindow, is not one of the in-input taps of its output's window. Every failing work-item writes the
  * same value, so the race is benign. */
@@ -239,12 +150,12 @@ __kernel void pool2d_check_switches(__global int* flag, __global const int* rest
     if (switch_bad(v, oh, ow, H, W, kH, kW, sH, sW, pH, pW, dH, dW, inWindow)) flag[0] = 1;
 }
 
-/* maxpool2d_backward for OpenCL on CPUs, W ≥ 8: each work-item gathers 8 neighbouring input pixels of a
+/* maxpool2d_backward, the row-block variant, W ≥ 8: each work-item gathers 8 neighbouring input pixels of a
  * row (dim 0 = block of 8, the last shifted left to end at W). It scans the union of their windows in
  * (oh, ow) order and adds dy[o] to the lane whose index equals idx[o]: with switches validated to lie in
  * their own window (the host checks first), a switch can only name a pixel its window holds, so each lane
- * sums exactly the terms of the scalar gather, in the same order (the other terms add +0). In CUDA
- * (never launched there) this and the check below fall back to 8 scalar passes. */
+ * sums exactly the terms of the scalar gather, in the same order (the other terms add +0). In CUDA this
+ * and the check below run 8 scalar passes. */
 __kernel void maxpool2d_backward_v8(__global float* restrict dx, __global const float* restrict dy,
                                     __global const int* restrict idx, POOL_ARGS, int plane0)
 {
@@ -271,7 +182,7 @@ __kernel void maxpool2d_backward_v8(__global float* restrict dx, __global const 
 #endif
 }
 
-/* pool2d_check_switches with inWindow = 1 for OpenCL on CPUs, OW ≥ 8: 8 neighbouring outputs of a row
+/* pool2d_check_switches with inWindow = 1, the row-block variant, OW ≥ 8: 8 neighbouring outputs of a row
  * per work-item (dim 0 = block of 8, the last shifted left to end at OW). */
 __kernel void pool2d_check_switches_v8(__global int* flag, __global const int* restrict idx,
                                        POOL_ARGS, int plane0)
