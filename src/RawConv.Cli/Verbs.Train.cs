@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RawConv.Algorithms.Data;
+using RawConv.Algorithms.Optimize;
 using RawConv.Algorithms.Training;
 using RawConv.Graph;
 using RawConv.Graph.Weights;

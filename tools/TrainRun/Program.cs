@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using RawConv;
 using RawConv.Algorithms.Data;
+using RawConv.Algorithms.Optimize;
 using RawConv.Algorithms.Training;
 using RawConv.Graph;
 using RawConv.Imaging;

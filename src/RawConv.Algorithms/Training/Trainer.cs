@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RawConv.Algorithms.Data;
+using RawConv.Algorithms.Optimize;
 using RawConv.Graph;
 using RawConv.Ops;
 
@@ -10,10 +11,12 @@ namespace RawConv.Algorithms.Training;
 /// of <see cref="BatchSize"/> (the last partial batch is dropped); <see cref="MaxSteps"/> &gt; 0 stops
 /// early. Augmentation (on the host, per image): a random shift of up to <see cref="MaxShift"/> pixels
 /// in x and y filled with the image's top-left (background) value, and a horizontal flip with
-/// probability ½ when <see cref="Flip"/>.
+/// probability ½ when <see cref="Flip"/>. Layers named in <see cref="Freeze"/> keep their weights
+/// (their groups are left out of the optimizer).
 /// </summary>
 public sealed record TrainOptions(int Epochs = 10, int BatchSize = 64, int Seed = 1, int MaxShift = 4, bool Flip = true,
-    int MaxSteps = 0, SgdOptions? Sgd = null, IReadOnlyList<int>? CheckpointEpochs = null, int ProgressEvery = 20);
+    int MaxSteps = 0, SgdOptions? Sgd = null, IReadOnlyList<int>? CheckpointEpochs = null, int ProgressEvery = 20,
+    IReadOnlyList<string>? Freeze = null);
 
 /// <summary>Running statistics reported during training.</summary>
 public sealed record TrainProgress(int Epoch, int Step, int StepsPerEpoch, float Loss, float MeanLoss, float Accuracy,
@@ -27,7 +30,8 @@ public sealed record TrainResult(float[] StepLosses, IReadOnlyList<EpochSummary>
 
 /// <summary>
 /// Minibatch SGD on a classification net: forward with dropout to the logits (the layer before a final
-/// SoftmaxLayer, or the last layer), softmax cross-entropy, backward with parameter gradients, SGD step.
+/// SoftmaxLayer, or the last layer), softmax cross-entropy, backward with parameter gradients, an SGD
+/// step over the net's parameter groups (<see cref="NetGroups"/>).
 /// Deterministic given <see cref="TrainOptions.Seed"/> on one backend: shuffling, augmentation and
 /// dropout masks all derive from it.
 /// </summary>
@@ -64,7 +68,8 @@ public sealed class Trainer
             throw new RawConvException($"train: dataset items {train.ItemShape} do not match the input of {Net.Spec.Name} {expected}");
         int steps = train.Count / o.BatchSize;
         if (steps == 0) throw new RawConvException($"train: {train.Count} items are fewer than one batch of {o.BatchSize}");
-        using var sgd = new Sgd(Net, o.Sgd ?? new SgdOptions());
+        var sgdOptions = o.Sgd ?? new SgdOptions();
+        using var sgd = new Sgd(NetGroups.Of(Net, sgdOptions, o.Freeze), sgdOptions);
         var rng = new Random(o.Seed);
         var losses = new List<float>();
         var epochs = new List<EpochSummary>();
@@ -117,7 +122,7 @@ public sealed class Trainer
         int hits = Evaluator.CountTop1(logits.ToArray(), labels, logits.Shape[1]);
         using var dlogits = CrossEntropy.Backward(logits, target);
         using var back = Net.Backward(pass, LogitsLayer, dlogits, parameterGradients: true, inputGradient: false);
-        float lr = sgd.Step(back.ParameterGradients);
+        float lr = sgd.Step(NetGroups.Gradients(back.ParameterGradients));
         return (loss, hits, lr);
     }
 

@@ -1,3 +1,4 @@
+using RawConv.Algorithms.Optimize;
 using RawConv.Algorithms.Training;
 using RawConv.Graph;
 using RawConv.Tests.TestUtil;
@@ -21,8 +22,8 @@ public class SgdEvaluatorTests
         {
             ["fc"] = new(Tensor.FromArray(b, new Shape(2, 2), [0.5f, 1f, -1f, 2f]), Tensor.FromArray(b, new Shape(2), [1f, -0.5f])),
         };
-        sgd.Step(grads);
-        sgd.Step(grads);
+        sgd.Step(NetGroups.Gradients(grads));
+        sgd.Step(NetGroups.Gradients(grads));
         // Step 1: v = −0.1·(g + 0.01·w); w += v. Step 2: v = 0.9·v − 0.1·(g + 0.01·w). Bias: lr 0.2, no decay.
         // w0 = 1: v1 = −0.1·(0.5 + 0.01) = −0.051, w1 = 0.949; v2 = −0.0459 − 0.1·(0.5 + 0.00949) = −0.096849, w2 = 0.852151.
         // w0 = −2: v1 = −0.1·(1 − 0.02) = −0.098, w1 = −2.098; v2 = −0.0882 − 0.1·(1 − 0.02098) = −0.186102, w2 = −2.284102.
@@ -33,7 +34,7 @@ public class SgdEvaluatorTests
         var p = net.Parameters["fc"];
         Check.Close(p.Weight.ToArray(), [0.852151f, -2.284102f, 0.7884505f, 3.408604f], 1e-6, 1e-6, "weights after two steps");
         Check.Close(p.Bias!.ToArray(), [-0.33f, -0.71f], 1e-6, 1e-6, "biases after two steps");
-        Check.Close(sgd.Velocity("fc").Weight.ToArray(), [-0.096849f, -0.186102f, 0.1889505f, -0.387396f], 1e-6, 1e-6, "velocity");
+        Check.Close(sgd.Velocity("fc.weight").ToArray(), [-0.096849f, -0.186102f, 0.1889505f, -0.387396f], 1e-6, 1e-6, "velocity");
         Assert.Equal(2, sgd.Iteration);
         foreach (var g in grads.Values) g.Dispose();
     }
@@ -43,11 +44,11 @@ public class SgdEvaluatorTests
     {
         using var net = new Net(TinyFc(), Backends.Reference);
         using var sgd = new Sgd(net, new SgdOptions());
-        var e = Assert.Throws<RawConvException>(() => sgd.Step(new Dictionary<string, LayerParams>()));
+        var e = Assert.Throws<RawConvException>(() => sgd.Step(NetGroups.Gradients(new Dictionary<string, LayerParams>())));
         Assert.Contains("fc", e.Message);
         var b = Backends.Reference;
         using var bad = new LayerParams(Tensor.Zeros(b, new Shape(4)), Tensor.Zeros(b, new Shape(2)));
-        e = Assert.Throws<RawConvException>(() => sgd.Step(new Dictionary<string, LayerParams> { ["fc"] = bad }));
+        e = Assert.Throws<RawConvException>(() => sgd.Step(NetGroups.Gradients(new Dictionary<string, LayerParams> { ["fc"] = bad })));
         Assert.Contains("(4)", e.Message);
     }
 

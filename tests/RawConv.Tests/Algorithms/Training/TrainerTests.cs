@@ -1,4 +1,5 @@
 using RawConv.Algorithms.Data;
+using RawConv.Algorithms.Optimize;
 using RawConv.Algorithms.Training;
 using RawConv.Graph;
 using RawConv.Tests.TestUtil;
