@@ -82,10 +82,13 @@ public static partial class CaseRunner
         };
     }
 
+    /// <summary>Reasons shared by many not-applicable cases.</summary>
+    public const string OneD = "1-D input (RawConv's ops are 2-D)", ThreeD = "3-D input (RawConv's ops are 2-D)";
+
     private static void Require4d(HostValue x)
     {
         if (x.Rank == 4) return;
-        throw new NotApplicableException(x.Rank switch { 3 => "1-D", 5 => "3-D", _ => $"{x.Rank}-D input" });
+        throw new NotApplicableException(x.Rank switch { 3 => OneD, 5 => ThreeD, _ => $"rank-{x.Rank} input (RawConv's ops are 2-D)" });
     }
 
     private static int[] Pair(OnnxNode node, string name, int fallback)
