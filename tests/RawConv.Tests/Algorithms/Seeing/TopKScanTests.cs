@@ -201,3 +201,8 @@ public sealed class TopKScanOpenClTests : TopKScanTests
 {
     protected override string BackendName => "opencl";
 }
+
+public sealed class TopKScanCudaTests : TopKScanTests
+{
+    protected override string BackendName => "cuda";
+}
