@@ -32,7 +32,7 @@ public static class ConformanceTable
         ["node/test_convtranspose_3d"] = ThreeD,
         ["node/test_gridsample_bicubic"] = "mode bicubic (Warp is bilinear)",
         ["node/test_gridsample_nearest"] = "mode nearest (Warp is bilinear)",
-        ["node/test_gridsample_reflection_padding"] = "padding_mode reflection",
+        ["node/test_gridsample_reflection_padding"] = "padding_mode reflection (Warp pads with zeros or the border)",
         ["node/test_logsoftmax_axis_0_expanded"] = ExpandedLogSoftmax,
         ["node/test_logsoftmax_axis_1_expanded"] = ExpandedLogSoftmax,
         ["node/test_logsoftmax_axis_2_expanded"] = ExpandedLogSoftmax,
