@@ -4,7 +4,7 @@ using RawConv.Graph;
 using RawConv.Graph.Weights;
 using RawConv.Imaging;
 using RawConv.Ops;
-using RawConv.Tests.Algorithms;
+using RawConv.Tests.Algorithms.Seeing;
 using RawConv.Tests.TestUtil;
 
 namespace RawConv.Tests.Cli;

@@ -3,7 +3,7 @@ using RawConv.Algorithms.Seeing;
 using RawConv.Graph;
 using RawConv.Graph.Weights;
 using RawConv.Imaging;
-using RawConv.Tests.Algorithms;
+using RawConv.Tests.Algorithms.Seeing;
 using RawConv.Tests.TestUtil;
 
 namespace RawConv.Tests.Cli;

@@ -82,10 +82,13 @@ public static partial class CaseRunner
         };
     }
 
+    /// <summary>Reasons shared by many not-applicable cases.</summary>
+    public const string OneD = "1-D input (RawConv's ops are 2-D)", ThreeD = "3-D input (RawConv's ops are 2-D)";
+
     private static void Require4d(HostValue x)
     {
         if (x.Rank == 4) return;
-        throw new NotApplicableException(x.Rank switch { 3 => "1-D", 5 => "3-D", _ => $"{x.Rank}-D input" });
+        throw new NotApplicableException(x.Rank switch { 3 => OneD, 5 => ThreeD, _ => $"rank-{x.Rank} input (RawConv's ops are 2-D)" });
     }
 
     private static int[] Pair(OnnxNode node, string name, int fallback)
@@ -192,7 +195,12 @@ public static partial class CaseRunner
         return Crop(full, begin[0], begin[1], end[0], end[1]);
     }
 
-    private static (PoolSpec Spec, int Top, int Left) PoolParams(OnnxNode node, ref HostValue x, float? prePad)
+    /// <summary>
+    /// The pooling window of a MaxPool or AveragePool node. Asymmetric pads become host padding with
+    /// <paramref name="prePad"/> (returned as the Top/Left offset of the input), or, for an average without
+    /// count_include_pad, symmetric pads widened to the larger side plus a Crop [t, l, b, r] of the output.
+    /// </summary>
+    private static (PoolSpec Spec, int Top, int Left, int[]? Crop) PoolParams(OnnxNode node, ref HostValue x, float? prePad)
     {
         Require4d(x);
         _ = x.F;
@@ -209,15 +217,37 @@ public static partial class CaseRunner
             (top, left) = (pads.Begin[0], pads.Begin[1]);
             pads = ([0, 0], [0, 0], pads.How);
         }
-        var (ph, pw) = Symmetric(pads, prePad is not null ? " with ceil_mode"
-            : node.GetInt("count_include_pad", 0) == 0 ? " (count_include_pad 0 rules out explicit padding)" : "");
-        return (new PoolSpec(kk[0], kk[1], s[0], s[1], ph, pw, ceil, d[0], d[1]), top, left);
+        int[]? crop = null;
+        if (prePad is null && !ceil && node.GetInt("count_include_pad", 0) == 0 && (pads.Begin[0] != pads.End[0] || pads.Begin[1] != pads.End[1]))
+            (pads, crop) = WidenPads(x, pads, kk, s, d);
+        var (ph, pw) = Symmetric(pads, prePad is not null ? " with ceil_mode" : "");
+        return (new PoolSpec(kk[0], kk[1], s[0], s[1], ph, pw, ceil, d[0], d[1]), top, left, crop);
+    }
+
+    /// <summary>
+    /// Without count_include_pad a pad only adds window positions (padding counts nowhere), so padding both sides
+    /// by the larger pad gives ONNX's windows plus whole extra ones, which the returned crop drops. Exact when
+    /// the extra leading pad is a whole number of strides.
+    /// </summary>
+    private static ((int[], int[], string), int[]?) WidenPads(HostValue x, (int[] Begin, int[] End, string How) pads, int[] k, int[] s, int[] d)
+    {
+        int[] p = new int[2], lead = new int[2], trail = new int[2];
+        for (int i = 0; i < 2; i++)
+        {
+            p[i] = Math.Max(pads.Begin[i], pads.End[i]);
+            if ((p[i] - pads.Begin[i]) % s[i] != 0) return (pads, null);
+            int input = (int)x.Dims[2 + i], span = d[i] * (k[i] - 1) + 1;
+            int wanted = (input + pads.Begin[i] + pads.End[i] - span) / s[i] + 1, widened = (input + 2 * p[i] - span) / s[i] + 1;
+            lead[i] = (p[i] - pads.Begin[i]) / s[i];
+            trail[i] = widened - wanted - lead[i];
+        }
+        return ((p, p, pads.How), [lead[0], lead[1], trail[0], trail[1]]);
     }
 
     private static HostValue?[] MaxPool(OnnxNode node, HostValue x, NodeContext ctx)
     {
         var original = x;
-        var (spec, top, left) = PoolParams(node, ref x, float.MinValue);
+        var (spec, top, left, _) = PoolParams(node, ref x, float.MinValue);
         long order = node.GetInt("storage_order", 0);
         var (values, indices) = ctx.Ops.MaxPool2d(ctx.Dev(x), spec);
         var y = ctx.Back(values);
@@ -240,9 +270,10 @@ public static partial class CaseRunner
 
     private static HostValue AveragePool(OnnxNode node, HostValue x, NodeContext ctx)
     {
-        var (spec, _, _) = PoolParams(node, ref x, null);
+        var (spec, _, _, crop) = PoolParams(node, ref x, null);
         bool include = node.GetInt("count_include_pad", 0) != 0;
-        return ctx.Back(ctx.Ops.AvgPool2d(ctx.Dev(x), spec, include));
+        var y = ctx.Back(ctx.Ops.AvgPool2d(ctx.Dev(x), spec, include));
+        return crop is null ? y : Crop(y, crop[0], crop[1], crop[2], crop[3]);
     }
 
     private static HostValue GlobalPool(OnnxNode node, HostValue x, NodeContext ctx, bool max)

@@ -13,8 +13,8 @@ public sealed record PoolSpec(int KernelH, int KernelW, int StrideH, int StrideW
 
 /// <summary>
 /// The RawConv ops the ONNX conformance runner calls, in RawConv's own conventions (NCHW float32, Int32
-/// in-plane switches). The runner does every ONNX-specific conversion; an implementation only forwards.
-/// Throwing <see cref="NotImplementedException"/> marks a case "pending: op not merged".
+/// in-plane switches). The runner does every ONNX-specific conversion; an implementation only forwards, and
+/// anything it throws fails the case.
 /// </summary>
 public interface IOnnxOps
 {

@@ -201,7 +201,8 @@ public sealed class NaiveOps : IOnnxOps
 
     public (Tensor Y, Tensor Mask) Dropout(Tensor x, float p, bool training, ulong seed)
     {
-        if (training && p > 0) throw new NotImplementedException("NaiveOps.Dropout in training mode");
+        // The runner declares training-mode dropout not applicable before it calls an op.
+        if (training && p > 0) throw new InvalidOperationException("NaiveOps.Dropout in training mode");
         return (Tensor.FromArray(x.Backend, x.Shape, x.ToArray()), Tensor.FromArray(x.Backend, x.Shape, Enumerable.Repeat(1f, (int)x.Count).ToArray()));
     }
 

@@ -142,6 +142,11 @@ public class OpenClBackendTests
     }
 }
 
+/// <summary>
+/// Points RAWCONV_CACHE_DIR, which every OpenCL program build reads, at a scratch folder: runs alone so no other
+/// test's build writes there (a cached relu would break the first backend's zero count) or reads a deleted folder.
+/// </summary>
+[Collection(ProcessWideCollection.Name)]
 public class OpenClProgramCacheTests
 {
     [SkippableFact]

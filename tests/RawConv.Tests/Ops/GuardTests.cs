@@ -3,7 +3,9 @@ using RawConv.Tests.TestUtil;
 
 namespace RawConv.Tests.Ops;
 
-public class GuardTests
+/// <summary>Turns on <see cref="Guard.CheckNaN"/>, which every op reads: runs alone so no other test sees it on.</summary>
+[Collection(ProcessWideCollection.Name)]
+public class GuardCheckNaNTests
 {
     [Fact]
     public void NaNInputRaisesWhenDebugChecksAreOn()
@@ -19,7 +21,10 @@ public class GuardTests
         }
         finally { Guard.CheckNaN = keep; }
     }
+}
 
+public class GuardTests
+{
     [Fact]
     public void MixedBackendsAreRejected()
     {

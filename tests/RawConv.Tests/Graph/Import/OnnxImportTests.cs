@@ -118,7 +118,7 @@ public class OnnxImportTests
         for (int k = 0; k < 400; k++)
         {
             var name = $"fuzz-{k}.onnx";
-            try { Import(CaffeImportTests.Mutate(good, rng, k), name); }
+            try { Import(Pb.Mutate(good, rng, k), name); }
             catch (RawConvException e)
             {
                 Assert.Contains(name, e.Message);

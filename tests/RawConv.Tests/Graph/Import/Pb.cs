@@ -61,4 +61,14 @@ internal static class Pb
         Msg(100, [Str(1, name), Str(2, type), Str(3, bottom), Str(4, top), .. blobs.Select(b => Msg(7, b))]);
     public static byte[] LayerV1(string name, int type, string bottom, string top, params byte[][] blobs) =>
         Msg(2, [Str(2, bottom), Str(3, top), Str(4, name), Int(5, type), .. blobs.Select(b => Msg(6, b))]);
+
+    /// <summary>Truncation (even k) or 1–8 random bit flips (odd k).</summary>
+    public static byte[] Mutate(byte[] good, Random rng, int k)
+    {
+        if (k % 2 == 0) return good[..rng.Next(good.Length)];
+        var b = (byte[])good.Clone();
+        int flips = 1 + rng.Next(8);
+        for (int j = 0; j < flips; j++) b[rng.Next(b.Length)] ^= (byte)(1 << rng.Next(8));
+        return b;
+    }
 }

@@ -1,6 +1,9 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Security.Cryptography;
 using RawConv.Graph.Onnx;
 using RawConv.Tests.Conformance;
+using RawConv.Tests.TestUtil;
 
 namespace RawConv.Tests.Graph.Onnx;
 
@@ -46,14 +49,39 @@ public class OnnxReaderTests
     public void ReadsEveryCaseModelAndTestDataFile()
     {
         Skip.IfNot(CaseRunner.Available, "libonnx-testdata is not installed");
-        int models = 0, tensors = 0;
+        var read = CaseFiles().ToList();
+        int models = read.Count(r => r.Key.StartsWith("model\t")), tensors = read.Count - models;
+        Assert.True(models > 1000 && tensors > 2000, $"{models} models, {tensors} tensors");
+    }
+
+    [SkippableFact]
+    public void EveryCaseFileReadsAsTheOnnxPackageReadsIt()
+    {
+        Skip.IfNot(CaseRunner.Available, "libonnx-testdata is not installed");
+        var expected = Manifest();
+        foreach (var (key, actual) in CaseFiles())
+        {
+            Assert.True(expected.Remove(key, out var want), $"{key}: not in the onnx package's manifest");
+            Assert.True(want == actual, $"{key}: the onnx package reads {want}, RawConv {actual}");
+        }
+        Assert.True(expected.Count == 0, "the onnx package reads files this reader skipped: " + string.Join(", ", expected.Keys.Take(5)));
+    }
+
+    /// <summary>
+    /// Every case's model and test_data_set_0 tensor as RawConv reads it, in tools/onnx_manifest.py's line format:
+    /// key "model\tfolder/case" or "tensor\tpath", value the opset and counts, or data type, dims, count and hash.
+    /// </summary>
+    private static IEnumerable<(string Key, string Actual)> CaseFiles()
+    {
         foreach (var folder in CaseRunner.Folders)
             foreach (var dir in Directory.GetDirectories(Path.Combine(CaseRunner.Root, folder)))
             {
+                var id = folder + "/" + Path.GetFileName(dir);
                 var m = OnnxModel.Load(Path.Combine(dir, "model.onnx"));
                 Assert.NotEmpty(m.Graph.Nodes);
-                models++;
                 var fed = m.Graph.FedInputs().ToArray();
+                var opset = m.Opsets.Any(o => o.Domain is "" or "ai.onnx") ? m.OpsetVersion().ToString() : "-";
+                yield return ("model\t" + id, $"{opset}\t{m.Graph.Nodes.Count}\t{fed.Length}\t{m.Graph.Outputs.Count}");
                 foreach (var pb in Directory.GetFiles(Path.Combine(dir, "test_data_set_0"), "*.pb"))
                 {
                     // Sequence and optional values are not TensorProtos; their value infos carry no element type.
@@ -62,11 +90,35 @@ public class OnnxReaderTests
                     var info = file[0] == "input" ? fed[k] : m.Graph.Outputs[k];
                     if (info.ElementType == OnnxDataType.Undefined) continue;
                     var t = OnnxTensor.Load(pb);
-                    Assert.True(t.Count >= 0);
-                    tensors++;
+                    yield return ($"tensor\t{id}/test_data_set_0/{Path.GetFileName(pb)}",
+                        $"{(int)t.DataType}\t{string.Join(",", t.Dims)}\t{t.Count}\t{ValueHash(t)}");
                 }
             }
-        Assert.True(models > 1000 && tensors > 2000, $"{models} models, {tensors} tensors");
+    }
+
+    private static readonly ScriptRefs Refs = new("onnx_manifest.py", "rawconv-onnx-manifest", "done.txt", "onnx, numpy",
+        d => [CaseRunner.Root, d]);
+
+    /// <summary>tools/onnx_manifest.py's lines keyed by kind and path: what the onnx package reads from each file.</summary>
+    private static Dictionary<string, string> Manifest()
+    {
+        var map = new Dictionary<string, string>();
+        foreach (var line in File.ReadAllLines(Path.Combine(Refs.Dir, "manifest.tsv")).Where(l => l.Length > 0))
+        {
+            var f = line.Split('\t', 3);
+            map.Add(f[0] + "\t" + f[1], f[2]);
+        }
+        return map;
+    }
+
+    /// <summary>SHA-256 over the values as little-endian float64, as tools/onnx_manifest.py hashes them; "-" for strings.</summary>
+    private static string ValueHash(OnnxTensor t)
+    {
+        if (t.DataType == OnnxDataType.String) return "-";
+        var bytes = new byte[checked(t.Count * 8)];
+        var values = t.DataType is OnnxDataType.UInt64 ? t.ToInt64s().Select(v => (double)(ulong)v).ToArray() : t.ToDoubles();
+        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(i * 8), values[i]);
+        return Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
     }
 
     [Fact]

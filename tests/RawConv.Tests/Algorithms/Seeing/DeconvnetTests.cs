@@ -3,7 +3,7 @@ using RawConv.Ops;
 using RawConv.Tests.TestUtil;
 using Xunit.Abstractions;
 
-namespace RawConv.Tests.Algorithms;
+namespace RawConv.Tests.Algorithms.Seeing;
 
 /// <summary>Deconvnet, gradient and guided projections of conv5 of the seeded AlexNet against PyTorch (tools/make_saliency_refs.py).</summary>
 public abstract class AlexNetDeconvnetTests(ITestOutputHelper output) : BackendTest

@@ -2,7 +2,7 @@ using RawConv.Algorithms.Seeing;
 using RawConv.Graph;
 using RawConv.Tests.TestUtil;
 
-namespace RawConv.Tests.Algorithms;
+namespace RawConv.Tests.Algorithms.Seeing;
 
 /// <summary>Correspondence Δ on a small net against naive code: batch-1 forwards of explicitly occluded images, plain sign and Hamming loops.</summary>
 public abstract class CorrespondenceTests : BackendTest

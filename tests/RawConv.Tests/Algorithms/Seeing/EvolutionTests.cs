@@ -4,7 +4,7 @@ using RawConv.Graph;
 using RawConv.Graph.Weights;
 using RawConv.Tests.TestUtil;
 
-namespace RawConv.Tests.Algorithms;
+namespace RawConv.Tests.Algorithms.Seeing;
 
 /// <summary>Feature evolution over two checkpoint files (two differently seeded random nets): grid size, and every cell equals a brute-force search plus Deconvnet.Project.</summary>
 public class EvolutionTests

@@ -2,7 +2,7 @@ using RawConv.Algorithms.Seeing;
 using RawConv.Graph;
 using RawConv.Tests.TestUtil;
 
-namespace RawConv.Tests.Algorithms;
+namespace RawConv.Tests.Algorithms.Seeing;
 
 /// <summary>
 /// Receptive fields computed from the graph against a hand computation for bvlc_alexnet, box positions

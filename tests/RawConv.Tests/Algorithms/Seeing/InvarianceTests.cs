@@ -5,7 +5,7 @@ using RawConv.Graph;
 using RawConv.Imaging;
 using RawConv.Tests.TestUtil;
 
-namespace RawConv.Tests.Algorithms;
+namespace RawConv.Tests.Algorithms.Seeing;
 
 /// <summary>The input transforms against scipy.ndimage and exact index arithmetic.</summary>
 public class TransformsTests

@@ -5,7 +5,7 @@ using RawConv.Graph;
 using RawConv.Imaging;
 using RawConv.Tests.TestUtil;
 
-namespace RawConv.Tests.Algorithms;
+namespace RawConv.Tests.Algorithms.Seeing;
 
 /// <summary>An in-memory dataset of seeded random images in [0, 1]; items <see cref="Copies"/> repeat earlier items exactly (ties).</summary>
 internal sealed class TopKTestData : IDataset
@@ -200,4 +200,9 @@ public sealed class TopKScanReferenceTests : TopKScanTests
 public sealed class TopKScanOpenClTests : TopKScanTests
 {
     protected override string BackendName => "opencl";
+}
+
+public sealed class TopKScanCudaTests : TopKScanTests
+{
+    protected override string BackendName => "cuda";
 }

@@ -1,7 +1,7 @@
 using RawConv.Graph;
 using RawConv.Graph.Import.Caffe;
 
-namespace RawConv.Tests.Graph.Import;
+namespace RawConv.Tests.Graph.Import.Caffe;
 
 /// <summary>The prototxt parser and the Caffe importer on small hand-made files, including hostile ones.</summary>
 public class CaffeImportTests
@@ -156,7 +156,7 @@ public class CaffeImportTests
             var good = TinyModel(v1);
             for (int k = 0; k < 300; k++)
             {
-                var bytes = Mutate(good, rng, k);
+                var bytes = Pb.Mutate(good, rng, k);
                 var name = $"fuzz-{v1}-{k}.caffemodel";
                 try { CaffeImporter.Weights(spec, CaffeModel.Parse(bytes, name), name); }
                 catch (RawConvException e)
@@ -200,15 +200,5 @@ public class CaffeImportTests
             }
         }
         Assert.True(errors > 200, $"only {errors} of 600 hostile prototxts were rejected");
-    }
-
-    /// <summary>Truncation (even k) or 1–8 random bit flips (odd k).</summary>
-    internal static byte[] Mutate(byte[] good, Random rng, int k)
-    {
-        if (k % 2 == 0) return good[..rng.Next(good.Length)];
-        var b = (byte[])good.Clone();
-        int flips = 1 + rng.Next(8);
-        for (int j = 0; j < flips; j++) b[rng.Next(b.Length)] ^= (byte)(1 << rng.Next(8));
-        return b;
     }
 }

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using RawConv.Algorithms.Data;
 using RawConv.Imaging;
 
-namespace RawConv.Tests.Algorithms.Training;
+namespace RawConv.Tests.Algorithms.Data;
 
 /// <summary>IDX reading (real Fashion-MNIST files and hostile ones), canvas placement, image folders.</summary>
 public class DataTests

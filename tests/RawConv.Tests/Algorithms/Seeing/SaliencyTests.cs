@@ -9,7 +9,7 @@ using RawConv.Tests.Graph.Import;
 using RawConv.Tests.TestUtil;
 using Xunit.Abstractions;
 
-namespace RawConv.Tests.Algorithms;
+namespace RawConv.Tests.Algorithms.Seeing;
 
 /// <summary>
 /// PyTorch's gradient, deconvnet and guided maps from tools/make_saliency_refs.py, which imports the network

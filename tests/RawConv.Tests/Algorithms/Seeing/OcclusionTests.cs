@@ -3,7 +3,7 @@ using RawConv.Algorithms.Training;
 using RawConv.Graph;
 using RawConv.Tests.TestUtil;
 
-namespace RawConv.Tests.Algorithms;
+namespace RawConv.Tests.Algorithms.Seeing;
 
 /// <summary>Occlusion sensitivity: the batched scan against a naive loop of batch-1 forwards on explicitly occluded inputs.</summary>
 public abstract class OcclusionTests : BackendTest
