@@ -29,7 +29,7 @@
  *                input pixel (i, j) is tapped only by samples in (j−1, j+1) × (i−1, i+1) (unbounded towards the
  *                outside at an edge under border padding, where clamped taps land), whose preimage under the map
  *                is a parallelogram: rows from its corners, then per row the columns where both coordinates lie
- *                in their windows. Bounds are widened by 1/64 px and one index; each candidate's weight is then
+ *                in their windows. Bounds are widened by 1/64 px on both sides; each candidate's weight is then
  *                recomputed from the flow buffer exactly as warp_forward samples, so the bounds decide the cost,
  *                never the value. Zoom-ins and rotations scan a few pixels per input pixel where the radius
  *                gather would scan (2·max|flow| + 5)². Launch (Wx, Hx, N), local (16, 16, 1).
@@ -138,6 +138,10 @@ __kernel void warp_backward_flow(__global float* restrict dflow, __global const 
     dflow[(n * 2 + 1) * plane + h * W + w] = rawy == sy ? gy : 0.0f;
 }
 
+/* Slack of the affine scan bounds, in pixels of the input (windows) and of the output (rows, columns): far above the
+ * float rounding of coordinates below 2^16 (≤ 1/128), so no tapping sample is missed. */
+#define RC_WARP_SLACK (1.0f / 64.0f)
+
 __kernel void warp_affine_flow(__global float* restrict flow, __global const float* restrict theta, int stride,
                                int H, int W, int count)
 {
@@ -151,7 +155,7 @@ __kernel void warp_affine_flow(__global float* restrict flow, __global const flo
     flow[(long)(n * 2 + 1) * plane + p] = fma(t[3], u, fma(t[4], v, t[5]));
 }
 
-/* Narrows columns [*first, *last] to those whose centred u = w − ocx puts k + a·u inside (lo, hi), one column wider. */
+/* Narrows columns [*first, *last] to those whose centred u = w − ocx puts k + a·u inside (lo, hi), 1/64 column wider. */
 RC_FN void rc_affine_cols(float a, float k, float lo, float hi, float ocx, int W, int* first, int* last)
 {
     if (a == 0.0f) {
@@ -160,8 +164,8 @@ RC_FN void rc_affine_cols(float a, float k, float lo, float hi, float ocx, int W
     }
     float p = (lo - k) / a, q = (hi - k) / a;
     /* Clamped as floats first: a steep map sends the bounds far past the int range. */
-    *first = max(*first, (int)clamp(floor(fmin(p, q) + ocx) - 1.0f, -1.0f, (float)W));
-    *last = min(*last, (int)clamp(ceil(fmax(p, q) + ocx) + 1.0f, -1.0f, (float)W));
+    *first = max(*first, (int)clamp(ceil(fmin(p, q) + ocx - RC_WARP_SLACK), -1.0f, (float)W));
+    *last = min(*last, (int)clamp(floor(fmax(p, q) + ocx + RC_WARP_SLACK), -1.0f, (float)W));
 }
 
 __kernel void warp_adjoint_affine(__global float* restrict dx, __global const float* restrict dy,
@@ -182,17 +186,16 @@ __kernel void warp_adjoint_affine(__global float* restrict dx, __global const fl
     float cx = ocx + t[2], cy = ocy + t[5];
     /* Every sample lies within (rx, ry) − 1 of (cx, cy): that closes the windows left open at a border edge. */
     float rx = fabs(A) * ocx + fabs(B) * ocy + 1.0f, ry = fabs(D) * ocx + fabs(E) * ocy + 1.0f;
-    const float m = 1.0f / 64.0f;
-    float xlo = fmax(border && j == 0 ? -INFINITY : (float)(j - 1), cx - rx) - m;
-    float xhi = fmin(border && j == Wx - 1 ? INFINITY : (float)(j + 1), cx + rx) + m;
-    float ylo = fmax(border && i == 0 ? -INFINITY : (float)(i - 1), cy - ry) - m;
-    float yhi = fmin(border && i == Hx - 1 ? INFINITY : (float)(i + 1), cy + ry) + m;
+    float xlo = fmax(border && j == 0 ? -INFINITY : (float)(j - 1), cx - rx) - RC_WARP_SLACK;
+    float xhi = fmin(border && j == Wx - 1 ? INFINITY : (float)(j + 1), cx + rx) + RC_WARP_SLACK;
+    float ylo = fmax(border && i == 0 ? -INFINITY : (float)(i - 1), cy - ry) - RC_WARP_SLACK;
+    float yhi = fmin(border && i == Hx - 1 ? INFINITY : (float)(i + 1), cy + ry) + RC_WARP_SLACK;
     /* Rows: the v-extent of the window's preimage, from its four corners; a degenerate map scans every row. */
     float det = A * E - B * D;
     float v00 = (A * (ylo - cy) - D * (xlo - cx)) / det, v01 = (A * (ylo - cy) - D * (xhi - cx)) / det;
     float v10 = (A * (yhi - cy) - D * (xlo - cx)) / det, v11 = (A * (yhi - cy) - D * (xhi - cx)) / det;
-    float hf = floor(fmin(fmin(v00, v01), fmin(v10, v11)) + ocy) - 1.0f;
-    float hl = ceil(fmax(fmax(v00, v01), fmax(v10, v11)) + ocy) + 1.0f;
+    float hf = ceil(fmin(fmin(v00, v01), fmin(v10, v11)) + ocy - RC_WARP_SLACK);
+    float hl = floor(fmax(fmax(v00, v01), fmax(v10, v11)) + ocy + RC_WARP_SLACK);
     if (!(hf <= hl)) { hf = 0.0f; hl = (float)(H - 1); }
     int h0 = (int)clamp(hf, 0.0f, (float)H), h1 = (int)clamp(hl, -1.0f, (float)(H - 1));
     if (!(xlo < xhi && ylo < yhi)) h1 = -1;

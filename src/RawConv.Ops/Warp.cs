@@ -133,12 +133,17 @@ public static class Warp
     /// </summary>
     public static Tensor AffineFlow(IBackend b, IReadOnlyList<AffineMap> maps, int n, int h, int w)
     {
-        const string op = "warp.affine_flow";
-        using var theta = Theta(op, b, maps, n, h, w);
+        using var theta = Theta("warp.affine_flow", b, maps, n, h, w);
+        return FlowOf(b, theta, n, h, w);
+    }
+
+    /// <summary>The flow (N, 2, H, W) of the coefficients <paramref name="theta"/> (M, 6), M = 1 or N.</summary>
+    private static Tensor FlowOf(IBackend b, Tensor theta, int n, int h, int w)
+    {
         var flow = Tensor.Uninitialized(b, new Shape(n, 2, h, w));
-        int count = Kernels.Int(op, (long)n * h * w);
+        int count = Kernels.Int("warp.affine_flow", (long)n * h * w);
         if (count == 0) return flow;
-        int stride = maps.Count == 1 ? 0 : 6;
+        int stride = theta.Shape[0] == 1 ? 0 : 6;
         if (b.AsKernel() is { } k)
             k.Run("warp", "warp_affine_flow", LaunchGeometry.Linear(count), flow, theta, stride, h, w, count);
         else WarpRef.AffineFlow(ReferenceBackend.Floats(theta.Buffer), ReferenceBackend.Floats(flow.Buffer), n, stride, h, w);
@@ -165,10 +170,10 @@ public static class Warp
         Guard.Nchw(op, "dy", dy);
         Guard.That(xShape.Rank == 4 && xShape.N == dy.Shape.N && xShape.C == dy.Shape.C && xShape.H > 0 && xShape.W > 0, op,
             $"x shape {xShape} must be (N, C, Hx, Wx) with N, C of dy {dy.Shape} and a non-empty plane");
-        using var flow = AffineFlow(b, maps, dy.Shape.N, dy.Shape.H, dy.Shape.W);
+        using var theta = Theta(op, b, maps, dy.Shape.N, dy.Shape.H, dy.Shape.W);
+        using var flow = FlowOf(b, theta, dy.Shape.N, dy.Shape.H, dy.Shape.W);
         var k = b.AsKernel();
         if (k is null || dy.Count == 0) return Adjoint(dy, flow, xShape, padding);
-        using var theta = Theta(op, b, maps, dy.Shape.N, dy.Shape.H, dy.Shape.W);
         var dx = Tensor.Uninitialized(b, xShape);
         Kernels.Int(op, Math.Max(dx.Count, dy.Count));
         k.Run("warp", "warp_adjoint_affine", LaunchGeometry.Grid3(xShape.W, xShape.H, xShape.N, Tile, Tile, 1),
