@@ -36,10 +36,7 @@ public sealed record InputTransform(double Dx = 0, double Dy = 0, double Scale =
         if (!(Scale > 0) || !double.IsFinite(Scale) || !double.IsFinite(Dx) || !double.IsFinite(Dy) || !double.IsFinite(Degrees))
             throw new RawConvException($"transform: {this} needs a positive finite scale and finite shifts and angle");
         double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
-        double t = Degrees * Math.PI / 180;
-        // Whole quarter turns get exact sines and cosines so that 90°, 180°, 360° move pixels exactly.
-        double cos = Degrees % 90 == 0 ? Math.Round(Math.Cos(t)) : Math.Cos(t);
-        double sin = Degrees % 90 == 0 ? Math.Round(Math.Sin(t)) : Math.Sin(t);
+        var (cos, sin) = CosSin(Degrees);
         // p = c + R(−θ)(q − c − d)/s with R(−θ) = [[cos, −sin], [sin, cos]] in (x, y-down) coordinates.
         double a = cos / Scale, b = -sin / Scale, d = sin / Scale, e = cos / Scale;
         double ux = -cx - Dx, uy = -cy - Dy;
@@ -52,9 +49,7 @@ public sealed record InputTransform(double Dx = 0, double Dy = 0, double Scale =
     /// </summary>
     public InputTransform Then(InputTransform next)
     {
-        double t = next.Degrees * Math.PI / 180;
-        double cos = next.Degrees % 90 == 0 ? Math.Round(Math.Cos(t)) : Math.Cos(t);
-        double sin = next.Degrees % 90 == 0 ? Math.Round(Math.Sin(t)) : Math.Sin(t);
+        var (cos, sin) = CosSin(next.Degrees);
         // R(θ) turns counter-clockwise on screen in (x, y-down) coordinates: [[cos, sin], [−sin, cos]].
         double dx = next.Scale * (cos * Dx + sin * Dy) + next.Dx, dy = next.Scale * (-sin * Dx + cos * Dy) + next.Dy;
         return new InputTransform(dx, dy, Scale * next.Scale, Degrees + next.Degrees);
@@ -71,9 +66,15 @@ public sealed record InputTransform(double Dx = 0, double Dy = 0, double Scale =
         return outH == h && outW == w ? inverse : AffineMap.Resize(h, w, outH, outW).Then(inverse);
     }
 
+    private static (double Cos, double Sin) CosSin(double degrees)
+    {
+        double t = degrees * Math.PI / 180;
+        // Whole quarter turns get exact sines and cosines so that 90°, 180°, 360° move pixels exactly.
+        return degrees % 90 == 0 ? (Math.Round(Math.Cos(t)), Math.Round(Math.Sin(t))) : (Math.Cos(t), Math.Sin(t));
+    }
+
     public override string ToString() => $"(dx {Dx}, dy {Dy}, scale {Scale}, {Degrees}°)";
 }
-
 
 /// <summary>
 /// Input transforms on the tensor's own backend, differentiable: bilinear sampling through the warp op by a flow that

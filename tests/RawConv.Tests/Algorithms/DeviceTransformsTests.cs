@@ -213,3 +213,28 @@ public abstract class DeviceTransformsTests
 public sealed class DeviceTransformsReferenceTests : DeviceTransformsTests { protected override string BackendName => "reference"; }
 public sealed class DeviceTransformsOpenClTests : DeviceTransformsTests { protected override string BackendName => "opencl"; }
 public sealed class DeviceTransformsCudaTests : DeviceTransformsTests { protected override string BackendName => "cuda"; }
+
+public class InputTransformTests
+{
+    [Fact]
+    public void ThenComposesTheSamplingMapsAndMapResizesAfterTheTransform()
+    {
+        var a = new InputTransform(1.5, -2, 1.2, 25);
+        var b = new InputTransform(-3, 0.5, 0.8, -70);
+        // Output of b reads b's input (a's output), which reads a's input: map(a then b) = map(b) then map(a).
+        AssertClose(b.Map(7, 9, 7, 9).Then(a.Map(7, 9, 7, 9)), a.Then(b).Map(7, 9, 7, 9));
+        Assert.Equal(InputTransform.Rotate(90), InputTransform.Rotate(30).Then(InputTransform.Rotate(60)));
+        Assert.Equal(new InputTransform(0, 0, 2, 0), InputTransform.Zoom(2).Then(InputTransform.Identity));
+        // Shift then quarter turn: the shift (1, 0) turns counter-clockwise on screen to (0, −1).
+        Assert.Equal(new InputTransform(0, -1, 1, 90), InputTransform.Translate(1, 0).Then(InputTransform.Rotate(90)));
+        // With another output size the map resizes after transforming: the identity is a plain resize.
+        Assert.Equal(AffineMap.Resize(7, 9, 14, 3), InputTransform.Identity.Map(7, 9, 14, 3));
+        AssertClose(AffineMap.Resize(7, 9, 14, 3).Then(a.Map(7, 9, 7, 9)), a.Map(7, 9, 14, 3));
+    }
+
+    private static void AssertClose(AffineMap want, AffineMap got)
+    {
+        double[] w = [want.Ax, want.Bx, want.Cx, want.Ay, want.By, want.Cy], g = [got.Ax, got.Bx, got.Cx, got.Ay, got.By, got.Cy];
+        for (int i = 0; i < 6; i++) Assert.True(Math.Abs(w[i] - g[i]) <= 1e-12, $"coefficient {i}: {g[i]} vs {w[i]} ({got} vs {want})");
+    }
+}
