@@ -190,13 +190,14 @@ __kernel void warp_adjoint_affine(__global float* restrict dx, __global const fl
     float xhi = fmin(border && j == Wx - 1 ? INFINITY : (float)(j + 1), cx + rx) + RC_WARP_SLACK;
     float ylo = fmax(border && i == 0 ? -INFINITY : (float)(i - 1), cy - ry) - RC_WARP_SLACK;
     float yhi = fmin(border && i == Hx - 1 ? INFINITY : (float)(i + 1), cy + ry) + RC_WARP_SLACK;
-    /* Rows: the v-extent of the window's preimage, from its four corners; a degenerate map scans every row. */
+    /* Rows: the v-extent of the window's preimage, from its four corners (possibly empty, between two rows); a
+     * degenerate map, whose corners come out NaN, scans every row. */
     float det = A * E - B * D;
     float v00 = (A * (ylo - cy) - D * (xlo - cx)) / det, v01 = (A * (ylo - cy) - D * (xhi - cx)) / det;
     float v10 = (A * (yhi - cy) - D * (xlo - cx)) / det, v11 = (A * (yhi - cy) - D * (xhi - cx)) / det;
     float hf = ceil(fmin(fmin(v00, v01), fmin(v10, v11)) + ocy - RC_WARP_SLACK);
     float hl = floor(fmax(fmax(v00, v01), fmax(v10, v11)) + ocy + RC_WARP_SLACK);
-    if (!(hf <= hl)) { hf = 0.0f; hl = (float)(H - 1); }
+    if (isnan(hf) || isnan(hl)) { hf = 0.0f; hl = (float)(H - 1); }
     int h0 = (int)clamp(hf, 0.0f, (float)H), h1 = (int)clamp(hl, -1.0f, (float)(H - 1));
     if (!(xlo < xhi && ylo < yhi)) h1 = -1;
     for (int h = h0; h <= h1; h++) {

@@ -150,7 +150,7 @@ public static class Invariance
         int n = s.N, per = s.C * s.H * s.W, amounts = options.Amounts.Length;
         if (options.Classes is { } cl && cl.Length != 1 && cl.Length != n)
             throw new RawConvException($"invariance: {cl.Length} classes given for {n} images (give one, or one per image)");
-        using var onNet = x.Backend == net.Backend ? null : x.To(net.Backend);
+        using var onNet = ReferenceEquals(x.Backend, net.Backend) ? null : x.To(net.Backend);
         var src = onNet ?? x;
 
         // The originals go through with the same batch size as the copies, so that a copy identical to its
