@@ -8,8 +8,7 @@
  * are clamped to the edge. Sample coordinates are first clamped to [−2, Hx+1] × [−2, Wx+1], which
  * changes no value (all taps there are outside, or clamp to one edge pixel) and keeps floor() in range.
  *
- * warp_forward:  y[n,c,h,w] = Σ_taps weight · x[n,c,tap]; one work-item per (n, h, w) finds the taps once and
- *                reads every channel through them. Launch (W, H, N), local (16, 16, 1) (N ≤ 65535).
+ * warp_forward:  y[n,c,h,w] = Σ_taps weight · x[n,c,tap].       Launch 1-D over count = N·C·H·W.
  * warp_adjoint:  dx[n,c,i,j] = Σ_{h,w,taps: tap = (i,j)} weight · dy[n,c,h,w] — a GATHER, deterministic and
  *                atomic-free: every output pixel's taps lie within R + 1 of (h, w), R = ceil(max |flow|), so
  *                input pixel (i, j) scans output rows i−R−2 .. i+R+2 (and columns likewise), recomputing
@@ -67,24 +66,22 @@ RC_FN float rc_warp_weight(float sx, float sy, int i, int j, int Hx, int Wx, int
 
 __kernel void warp_forward(__global float* restrict y, __global const float* restrict x,
                            __global const float* restrict flow, int C, int Hx, int Wx, int H, int W,
-                           int border, int N)
+                           int border, int count)
 {
-    int w = (int)get_global_id(0), h = (int)get_global_id(1), n = (int)get_global_id(2);
-    if (w >= W || h >= H || n >= N) return;
-    int plane = H * W, xplane = Hx * Wx;
+    int idx = (int)get_global_id(0);
+    if (idx >= count) return;
+    int plane = H * W;
+    int w = idx % W, h = idx / W % H, nc = idx / plane;
+    int n = nc / C;
     float sx = clamp((float)w + flow[(n * 2) * plane + h * W + w], -2.0f, (float)(Wx + 1));
     float sy = clamp((float)h + flow[(n * 2 + 1) * plane + h * W + w], -2.0f, (float)(Hx + 1));
     float fx0 = floor(sx), fy0 = floor(sy);
     int x0 = (int)fx0, y0 = (int)fy0;
     float ax = sx - fx0, ay = sy - fy0;
-    /* The taps depend on the flow only: find them once, then read every channel through them. */
-    __global const float* p = x + (long)n * C * xplane;
-    __global float* o = y + (long)n * C * plane + h * W + w;
-    for (int c = 0; c < C; c++, p += xplane) {
-        float v00 = rc_warp_tap(p, Hx, Wx, y0, x0, border), v01 = rc_warp_tap(p, Hx, Wx, y0, x0 + 1, border);
-        float v10 = rc_warp_tap(p, Hx, Wx, y0 + 1, x0, border), v11 = rc_warp_tap(p, Hx, Wx, y0 + 1, x0 + 1, border);
-        o[c * plane] = (1.0f - ay) * ((1.0f - ax) * v00 + ax * v01) + ay * ((1.0f - ax) * v10 + ax * v11);
-    }
+    __global const float* p = x + (long)nc * Hx * Wx;
+    float v00 = rc_warp_tap(p, Hx, Wx, y0, x0, border), v01 = rc_warp_tap(p, Hx, Wx, y0, x0 + 1, border);
+    float v10 = rc_warp_tap(p, Hx, Wx, y0 + 1, x0, border), v11 = rc_warp_tap(p, Hx, Wx, y0 + 1, x0 + 1, border);
+    y[(long)nc * plane + h * W + w] = (1.0f - ay) * ((1.0f - ax) * v00 + ax * v01) + ay * ((1.0f - ax) * v10 + ax * v11);
 }
 
 __kernel void warp_adjoint(__global float* restrict dx, __global const float* restrict dy,

@@ -65,8 +65,8 @@ public static class Warp
         Kernels.Int(op, Math.Max(x.Count, y.Count));
         if (y.Count == 0) return y;
         if (b.AsKernel() is { } k)
-            k.Run("warp", "warp_forward", LaunchGeometry.Grid3(y.Shape.W, y.Shape.H, s.N, Tile, Tile, 1),
-                y, x, flow, s.C, s.H, s.W, y.Shape.H, y.Shape.W, (int)padding, s.N);
+            k.Run("warp", "warp_forward", LaunchGeometry.Linear(y.Count),
+                y, x, flow, s.C, s.H, s.W, y.Shape.H, y.Shape.W, (int)padding, (int)y.Count);
         else WarpRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(flow.Buffer), ReferenceBackend.Floats(y.Buffer),
             s.N, s.C, s.H, s.W, y.Shape.H, y.Shape.W, padding == WarpPadding.Border);
         return y;
