@@ -148,12 +148,13 @@ public static class Invariance
         int n = s.N, per = s.C * s.H * s.W, amounts = options.Amounts.Length;
         if (options.Classes is { } cl && cl.Length != 1 && cl.Length != n)
             throw new RawConvException($"invariance: {cl.Length} classes given for {n} images (give one, or one per image)");
-        var all = x.ToArray();
+        using var onNet = ReferenceEquals(x.Backend, net.Backend) ? null : x.To(net.Backend);
+        var src = onNet ?? x;
 
         // The originals go through with the same batch size as the copies, so that a copy identical to its
         // original gives bit-identical features whatever the backend's batching does.
         int batch = Math.Min(options.BatchSize, Math.Max(n, n * amounts));
-        var (origFeat, origProb) = Features(net, layers, all, per, n, s, batch);
+        var (origFeat, origProb) = Features(net, layers, src, Enumerable.Range(0, n).ToArray(), per, batch);
         int numClasses = origProb.Length / n;
         var classes = new int[n];
         for (int i = 0; i < n; i++)
@@ -164,16 +165,12 @@ public static class Invariance
         }
 
         var points = new InvariancePoint[n * amounts];
-        var buffer = new float[batch * per];
         for (int start = 0; start < n * amounts; start += batch)
         {
             int count = Math.Min(batch, n * amounts - start);
-            for (int k = 0; k < count; k++)
-            {
-                int i = (start + k) / amounts, a = (start + k) % amounts;
-                Transforms.Apply(all.AsSpan(i * per, per), s.C, s.H, s.W, options.At(options.Amounts[a]), options.Fill).CopyTo(buffer, k * per);
-            }
-            var (feat, prob) = Features(net, layers, buffer.AsSpan(0, count * per).ToArray(), per, count, s, batch);
+            var images = Enumerable.Range(start, count).Select(k => k / amounts).ToArray();
+            var moves = Enumerable.Range(start, count).Select(k => options.At(options.Amounts[k % amounts])).ToArray();
+            var (feat, prob) = Features(net, layers, src, images, per, batch, moves, options.Fill);
             for (int k = 0; k < count; k++)
             {
                 int i = (start + k) / amounts, a = (start + k) % amounts;
@@ -203,18 +200,25 @@ public static class Invariance
         return Math.Sqrt(sum);
     }
 
-    /// <summary>Features of the chosen layers and class probabilities for <paramref name="count"/> images, run padded to <paramref name="batch"/>.</summary>
-    private static (float[][] Features, float[] Probs) Features(Net net, string[] layers, float[] images, int per, int count, Shape s, int batch)
+    /// <summary>
+    /// Features of the chosen layers and class probabilities of the given images of <paramref name="x"/> (each moved by
+    /// its transform, when given, on the device), run in batches of <paramref name="batch"/> padded with zero images.
+    /// </summary>
+    private static (float[][] Features, float[] Probs) Features(Net net, string[] layers, Tensor x, int[] images, int per, int batch,
+        InputTransform[]? moves = null, FillMode fill = FillMode.Zero)
     {
+        var s = x.Shape;
         var feats = layers.Select(_ => new List<float>()).ToArray();
         var probs = new List<float>();
-        for (int start = 0; start < count; start += batch)
+        for (int start = 0; start < images.Length; start += batch)
         {
-            int m = Math.Min(batch, count - start);
-            var data = new float[batch * per];
-            images.AsSpan(start * per, m * per).CopyTo(data);
-            using var t = Tensor.FromArray(net.Backend, Shape.Nchw(batch, s.C, s.H, s.W), data);
-            using var pass = net.Forward(t);
+            int m = Math.Min(batch, images.Length - start);
+            using var copies = Tensor.Zeros(net.Backend, Shape.Nchw(batch, s.C, s.H, s.W));
+            for (int k = 0; k < m; k++) net.Backend.Copy(x.Buffer, (long)images[start + k] * per, copies.Buffer, (long)k * per, per);
+            // The padding copies are zero images under the identity, as the host path padded with zeros.
+            using var moved = moves is null ? null
+                : Transforms.Apply(copies, Enumerable.Range(start, batch).Select(k => k < images.Length ? moves[k] : InputTransform.Identity).ToArray(), fill);
+            using var pass = net.Forward(moved ?? copies);
             for (int l = 0; l < layers.Length; l++)
             {
                 var a = pass[layers[l]].ToArray();

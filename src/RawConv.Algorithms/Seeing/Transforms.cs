@@ -1,3 +1,5 @@
+using RawConv.Ops;
+
 namespace RawConv.Algorithms.Seeing;
 
 /// <summary>What lies outside the source image when a transform pulls pixels from beyond its edge.</summary>
@@ -34,77 +36,104 @@ public sealed record InputTransform(double Dx = 0, double Dy = 0, double Scale =
         if (!(Scale > 0) || !double.IsFinite(Scale) || !double.IsFinite(Dx) || !double.IsFinite(Dy) || !double.IsFinite(Degrees))
             throw new RawConvException($"transform: {this} needs a positive finite scale and finite shifts and angle");
         double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
-        double t = Degrees * Math.PI / 180;
-        // Whole quarter turns get exact sines and cosines so that 90°, 180°, 360° move pixels exactly.
-        double cos = Degrees % 90 == 0 ? Math.Round(Math.Cos(t)) : Math.Cos(t);
-        double sin = Degrees % 90 == 0 ? Math.Round(Math.Sin(t)) : Math.Sin(t);
+        var (cos, sin) = CosSin(Degrees);
         // p = c + R(−θ)(q − c − d)/s with R(−θ) = [[cos, −sin], [sin, cos]] in (x, y-down) coordinates.
         double a = cos / Scale, b = -sin / Scale, d = sin / Scale, e = cos / Scale;
         double ux = -cx - Dx, uy = -cy - Dy;
         return (a, b, a * ux + b * uy + cx, d, e, d * ux + e * uy + cy);
     }
 
+    /// <summary>
+    /// This transform followed by <paramref name="next"/>, as one: both are similarities about the same centre, so
+    /// scales multiply, angles add and this shift is scaled and turned by <paramref name="next"/> before its own is added.
+    /// </summary>
+    public InputTransform Then(InputTransform next)
+    {
+        var (cos, sin) = CosSin(next.Degrees);
+        // R(θ) turns counter-clockwise on screen in (x, y-down) coordinates: [[cos, sin], [−sin, cos]].
+        double dx = next.Scale * (cos * Dx + sin * Dy) + next.Dx, dy = next.Scale * (-sin * Dx + cos * Dy) + next.Dy;
+        return new InputTransform(dx, dy, Scale * next.Scale, Degrees + next.Degrees);
+    }
+
+    /// <summary>
+    /// Where each pixel of an <paramref name="outH"/>×<paramref name="outW"/> output reads an <paramref name="h"/>×<paramref name="w"/>
+    /// input: the output is this transform of the input, resized (pixel areas aligned) to the output size.
+    /// </summary>
+    public AffineMap Map(int h, int w, int outH, int outW)
+    {
+        var (a, b, c, d, e, f) = Inverse(h, w);
+        var inverse = new AffineMap(a, b, c, d, e, f);
+        return outH == h && outW == w ? inverse : AffineMap.Resize(h, w, outH, outW).Then(inverse);
+    }
+
+    private static (double Cos, double Sin) CosSin(double degrees)
+    {
+        double t = degrees * Math.PI / 180;
+        // Whole quarter turns get exact sines and cosines so that 90°, 180°, 360° move pixels exactly.
+        return degrees % 90 == 0 ? (Math.Round(Math.Cos(t)), Math.Round(Math.Sin(t))) : (Math.Cos(t), Math.Sin(t));
+    }
+
     public override string ToString() => $"(dx {Dx}, dy {Dy}, scale {Scale}, {Degrees}°)";
 }
 
-/// <summary>Bilinear resampling of input tensors on the host, per channel, for transform sweeps.</summary>
+/// <summary>
+/// Input transforms on the tensor's own backend, differentiable: bilinear sampling through the warp op by a flow that
+/// a kernel makes from six numbers per image (no field crosses from the host), and its exact adjoint for gradients.
+/// Samples outside the image follow <see cref="FillMode"/>: each of the four neighbours outside counts as 0 or as the
+/// nearest edge pixel — scipy.ndimage's order-1 'grid-constant' and 'nearest' modes.
+/// </summary>
 public static class Transforms
 {
+    /// <summary>Every image of <paramref name="x"/> (N, C, H, W) transformed by <paramref name="t"/>.</summary>
+    public static Tensor Apply(Tensor x, InputTransform t, FillMode fill = FillMode.Zero) => Apply(x, [t], fill);
+
     /// <summary>
-    /// One image (C, H, W) transformed by <paramref name="t"/> with bilinear sampling; each of the four
-    /// neighbours outside the image counts as 0 (<see cref="FillMode.Zero"/>) or as the nearest edge pixel
-    /// (<see cref="FillMode.Border"/>) — scipy.ndimage's order-1 'grid-constant' and 'nearest' modes.
+    /// Image n of <paramref name="x"/> (N, C, H, W) transformed by <paramref name="t"/>[n] (or all by a single one), then
+    /// resized to <paramref name="height"/>×<paramref name="width"/> (0: unchanged) with pixel areas aligned.
     /// </summary>
-    public static float[] Apply(ReadOnlySpan<float> chw, int c, int h, int w, InputTransform t, FillMode fill = FillMode.Zero)
+    public static Tensor Apply(Tensor x, IReadOnlyList<InputTransform> t, FillMode fill = FillMode.Zero, int height = 0, int width = 0)
     {
-        if (c <= 0 || h <= 0 || w <= 0 || chw.Length != (long)c * h * w)
-            throw new RawConvException($"transform: {chw.Length} values for ({c}, {h}, {w})");
-        var (a, b, cc, d, e, f) = t.Inverse(h, w);
-        var o = new float[chw.Length];
-        int plane = h * w;
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                double sx = a * x + b * y + cc, sy = d * x + e * y + f;
-                double fx = Math.Floor(sx), fy = Math.Floor(sy);
-                if (fx < -2 || fy < -2 || fx > w + 1 || fy > h + 1)
-                {
-                    if (fill == FillMode.Zero) continue;
-                    fx = Math.Clamp(fx, -2, w + 1); fy = Math.Clamp(fy, -2, h + 1);
-                    sx = Math.Clamp(sx, -2, w + 1); sy = Math.Clamp(sy, -2, h + 1);
-                }
-                int x0 = (int)fx, y0 = (int)fy;
-                double wx = sx - fx, wy = sy - fy;
-                for (int ch = 0; ch < c; ch++)
-                {
-                    var p = chw.Slice(ch * plane, plane);
-                    double v00 = At(p, h, w, y0, x0, fill), v01 = At(p, h, w, y0, x0 + 1, fill);
-                    double v10 = At(p, h, w, y0 + 1, x0, fill), v11 = At(p, h, w, y0 + 1, x0 + 1, fill);
-                    double top = wx == 0 ? v00 : v00 * (1 - wx) + v01 * wx;
-                    double bottom = wx == 0 ? v10 : v10 * (1 - wx) + v11 * wx;
-                    o[ch * plane + y * w + x] = (float)(wy == 0 ? top : top * (1 - wy) + bottom * wy);
-                }
-            }
-        return o;
+        var s = Input(x.Shape, "input");
+        int h = height > 0 ? height : s.H, w = width > 0 ? width : s.W;
+        return Warp.ForwardAffine(x, Maps(t, s, h, w), h, w, Padding(fill));
     }
 
-    private static double At(ReadOnlySpan<float> plane, int h, int w, int y, int x, FillMode fill)
+    /// <summary>The gradient with respect to the untransformed input, given <paramref name="dy"/> = d loss / d <see cref="Apply(Tensor, InputTransform, FillMode)"/>.</summary>
+    public static Tensor Backward(Tensor dy, InputTransform t, FillMode fill = FillMode.Zero, Shape? input = null) => Backward(dy, [t], fill, input);
+
+    /// <summary>
+    /// The adjoint of <see cref="Apply(Tensor, IReadOnlyList{InputTransform}, FillMode, int, int)"/>: d loss / d x for
+    /// an input of shape <paramref name="input"/> (default: dy's), given dy = d loss / d output. Linear in dy, so
+    /// ⟨Apply(x), dy⟩ = ⟨x, Backward(dy)⟩.
+    /// </summary>
+    public static Tensor Backward(Tensor dy, IReadOnlyList<InputTransform> t, FillMode fill = FillMode.Zero, Shape? input = null)
     {
-        if (fill == FillMode.Border) { y = Math.Clamp(y, 0, h - 1); x = Math.Clamp(x, 0, w - 1); }
-        else if (y < 0 || y >= h || x < 0 || x >= w) return 0;
-        return plane[y * w + x];
+        var s = Input(dy.Shape, "output gradient");
+        var xs = input ?? s;
+        if (xs.Rank != 4 || xs.N != s.N || xs.C != s.C)
+            throw new RawConvException($"transform: input shape {xs} does not match output gradient {s} in N and C");
+        Input(xs, "input");
+        return Warp.AdjointAffine(dy, Maps(t, xs, s.H, s.W), xs, Padding(fill));
     }
 
-    /// <summary>Every image of <paramref name="x"/> (N, C, H, W) transformed by <paramref name="t"/>; the result lives on x's backend.</summary>
-    public static Tensor Apply(Tensor x, InputTransform t, FillMode fill = FillMode.Zero)
+    /// <summary>Every image of <paramref name="x"/> resized to <paramref name="height"/>×<paramref name="width"/>: bilinear, pixel areas aligned, edges replicated (PyTorch's interpolate with align_corners=False, no antialiasing).</summary>
+    public static Tensor Resize(Tensor x, int height, int width) => Apply(x, [InputTransform.Identity], FillMode.Border, height, width);
+
+    /// <summary>The adjoint of <see cref="Resize"/>: d loss / d x of shape <paramref name="input"/> given dy = d loss / d resized.</summary>
+    public static Tensor ResizeBackward(Tensor dy, Shape input) => Backward(dy, [InputTransform.Identity], FillMode.Border, input);
+
+    private static Shape Input(Shape s, string what)
     {
-        var s = x.Shape;
-        if (s.Rank != 4) throw new RawConvException($"transform: input {s} is not (N, C, H, W)");
-        var all = x.ToArray();
-        int per = s.C * s.H * s.W;
-        var o = new float[all.Length];
-        for (int n = 0; n < s.N; n++)
-            Apply(all.AsSpan(n * per, per), s.C, s.H, s.W, t, fill).CopyTo(o, n * per);
-        return Tensor.FromArray(x.Backend, s, o);
+        if (s.Rank != 4 || s.H <= 0 || s.W <= 0) throw new RawConvException($"transform: {what} {s} is not (N, C, H, W) with a non-empty plane");
+        return s;
     }
+
+    private static AffineMap[] Maps(IReadOnlyList<InputTransform> t, Shape x, int h, int w)
+    {
+        if (h <= 0 || w <= 0) throw new RawConvException($"transform: output size {h}×{w} must be positive");
+        if (t.Count != 1 && t.Count != x.N) throw new RawConvException($"transform: {t.Count} transforms for {x.N} images (give one, or one per image)");
+        return t.Select(ti => ti.Map(x.H, x.W, h, w)).ToArray();
+    }
+
+    private static WarpPadding Padding(FillMode fill) => fill == FillMode.Border ? WarpPadding.Border : WarpPadding.Zeros;
 }

@@ -51,6 +51,26 @@ public static class WarpRef
                 }
     }
 
+    /// <summary>
+    /// Flow (N, 2, H, W) of affine maps given as flow coefficients about the output centre, six per map, map n at
+    /// theta[n·stride] (stride 0: one for all): flow0 = t0·u + t1·v + t2, flow1 = t3·u + t4·v + t5, fused as in kernels/warp.cl.
+    /// </summary>
+    public static void AffineFlow(ReadOnlySpan<float> theta, Span<float> flow, int n, int stride, int h, int w)
+    {
+        int plane = h * w;
+        for (int b = 0; b < n; b++)
+        {
+            var t = theta.Slice(b * stride, 6);
+            for (int i = 0; i < h; i++)
+                for (int j = 0; j < w; j++)
+                {
+                    float u = j - 0.5f * (w - 1), v = i - 0.5f * (h - 1);
+                    flow[b * 2 * plane + i * w + j] = MathF.FusedMultiplyAdd(t[0], u, MathF.FusedMultiplyAdd(t[1], v, t[2]));
+                    flow[(b * 2 + 1) * plane + i * w + j] = MathF.FusedMultiplyAdd(t[3], u, MathF.FusedMultiplyAdd(t[4], v, t[5]));
+                }
+        }
+    }
+
     /// <summary>dx = Warpᵀ(dy): each output pixel scatters dy·weight onto its four (padded) taps.</summary>
     public static void Adjoint<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> flow, Span<T> dx, int n, int c, int hx, int wx, int h, int w, bool border)
         where T : IFloatingPointIeee754<T>

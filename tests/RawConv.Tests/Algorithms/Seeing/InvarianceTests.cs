@@ -23,7 +23,7 @@ public class TransformsTests
             var (shape, data, _) = Npy.Read(Path.Combine(dir, c.GetProperty("image").GetString()!));
             var t = new InputTransform(c.GetProperty("dx").GetDouble(), c.GetProperty("dy").GetDouble(), c.GetProperty("scale").GetDouble(), c.GetProperty("degrees").GetDouble());
             var fill = c.GetProperty("fill").GetString() == "zero" ? FillMode.Zero : FillMode.Border;
-            var got = Transforms.Apply((float[])data, shape[0], shape[1], shape[2], t, fill);
+            var got = TransformsRef.Apply((float[])data, shape[0], shape[1], shape[2], t, fill);
             var want = (float[])Npy.Read(Path.Combine(dir, c.GetProperty("file").GetString()!)).Data;
             Check.Close(got, want, 1e-4, 0, $"{c.GetProperty("image")} {t} {fill}");
         }
@@ -36,7 +36,7 @@ public class TransformsTests
         var x = Rand.Uniform(5, c * h * w);
         foreach (var fill in new[] { FillMode.Zero, FillMode.Border })
         {
-            var got = Transforms.Apply(x, c, h, w, InputTransform.Translate(2, -3), fill);
+            var got = TransformsRef.Apply(x, c, h, w, InputTransform.Translate(2, -3), fill);
             for (int ch = 0; ch < c; ch++)
                 for (int y = 0; y < h; y++)
                     for (int xx = 0; xx < w; xx++)
@@ -55,23 +55,23 @@ public class TransformsTests
     {
         int n = 7;
         var x = Rand.Uniform(6, 2 * n * n);
-        var r = Transforms.Apply(x, 2, n, n, InputTransform.Rotate(90));
+        var r = TransformsRef.Apply(x, 2, n, n, InputTransform.Rotate(90));
         for (int ch = 0; ch < 2; ch++)
             for (int i = 0; i < n; i++)
                 for (int j = 0; j < n; j++)
                     Assert.Equal(x[(ch * n + j) * n + n - 1 - i], r[(ch * n + i) * n + j]); // np.rot90: out[i, j] = in[j, n-1-i]
-        Assert.Equal(x, Transforms.Apply(x, 2, n, n, InputTransform.Rotate(360)));
-        Assert.Equal(x, Transforms.Apply(x, 2, n, n, InputTransform.Identity, FillMode.Border));
-        Assert.Equal(x, Transforms.Apply(x, 2, n, n, InputTransform.Zoom(1)));
-        Check.Close(Transforms.Apply(x, 2, n, n, InputTransform.Rotate(359.99999)), x, 1e-4, 0, "rotate ≈ 360°");
+        Assert.Equal(x, TransformsRef.Apply(x, 2, n, n, InputTransform.Rotate(360)));
+        Assert.Equal(x, TransformsRef.Apply(x, 2, n, n, InputTransform.Identity, FillMode.Border));
+        Assert.Equal(x, TransformsRef.Apply(x, 2, n, n, InputTransform.Zoom(1)));
+        Check.Close(TransformsRef.Apply(x, 2, n, n, InputTransform.Rotate(359.99999)), x, 1e-4, 0, "rotate ≈ 360°");
     }
 
     [Fact]
     public void BadTransformsAreRefused()
     {
         var x = new float[12];
-        Assert.Contains("positive finite scale", Assert.Throws<RawConvException>(() => Transforms.Apply(x, 1, 3, 4, InputTransform.Zoom(0))).Message);
-        Assert.Contains("12 values for (2, 3, 4)", Assert.Throws<RawConvException>(() => Transforms.Apply(x, 2, 3, 4, InputTransform.Identity)).Message);
+        Assert.Contains("positive finite scale", Assert.Throws<RawConvException>(() => TransformsRef.Apply(x, 1, 3, 4, InputTransform.Zoom(0))).Message);
+        Assert.Contains("12 values for (2, 3, 4)", Assert.Throws<RawConvException>(() => TransformsRef.Apply(x, 2, 3, 4, InputTransform.Identity)).Message);
     }
 }
 
@@ -160,7 +160,7 @@ public class InvarianceTests
                         TransformKind.Scale => InputTransform.Zoom(amounts[a]),
                         _ => InputTransform.Rotate(amounts[a]),
                     };
-                    var moved = Single(net, Transforms.Apply(all.AsSpan(i * per, per), 1, 32, 32, t, fill), layers);
+                    var moved = Single(net, TransformsRef.Apply(all.AsSpan(i * per, per), 1, 32, 32, t, fill), layers);
                     var q = r.Curve(i)[a];
                     Assert.Equal(amounts[a], q.Amount);
                     for (int l = 0; l < layers.Length; l++)
