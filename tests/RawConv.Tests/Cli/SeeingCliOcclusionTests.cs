@@ -77,6 +77,41 @@ public sealed class SeeingCliOcclusionTests : IDisposable
     }
 
     [SkippableFact]
+    public void NpyOutputsGetASidecarInAFolderMadeForThem()
+    {
+        Backends.Get("opencl");
+        var npy = Path.Combine(dir, "new", "sub", "occ.npy");
+        var (code, stdout, stderr) = CliTests.Run("occlusion", "--model", model, "--input", images[0], "--size", "10", "--stride", "6",
+            "--out", npy, "--device", "opencl", "--json");
+        Assert.True(code == 0, stderr);
+        var side = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(npy, ".json"))).RootElement;
+        Assert.StartsWith("rawconv occlusion", side.GetProperty("command").GetString());
+        Assert.Equal(JsonDocument.Parse(stdout).RootElement.GetProperty("probability").ToString(), side.GetProperty("probability").ToString());
+        Assert.Equal(["occ.json", "occ.npy"], Directory.GetFiles(Path.GetDirectoryName(npy)!).Select(Path.GetFileName).Order());
+
+        var features = Path.Combine(dir, "feat", "conv1.npy");
+        (code, _, stderr) = CliTests.Run("features", "--model", model, "--input", images[1], "--layer", "conv1", "--out", features, "--device", "opencl");
+        Assert.True(code == 0, stderr);
+        var fside = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(features, ".json"))).RootElement;
+        Assert.Equal(Npy.Read(features).Shape, fside.GetProperty("shape").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal("conv1", fside.GetProperty("layer").GetString());
+    }
+
+    [SkippableFact]
+    public void AFailedVerbLeavesNothingInItsOutputFolder()
+    {
+        Backends.Get("opencl");
+        var target = Path.Combine(dir, "failed");
+        Directory.CreateDirectory(target);
+        // Two inputs make two pictures; the second one's sidecar name is taken by a folder, so the write fails after staging.
+        Directory.CreateDirectory(Path.Combine(target, "s-1.json"));
+        var (code, _, stderr) = CliTests.Run("saliency", "--model", model, "--input", all, "--out", Path.Combine(target, "s.png"), "--device", "opencl");
+        Assert.Equal(1, code);
+        Assert.Contains("is a folder", stderr);
+        Assert.Equal(["s-1.json"], Directory.GetFileSystemEntries(target).Select(Path.GetFileName));
+    }
+
+    [SkippableFact]
     public void OcclusionRejectsASquareLargerThanTheImage()
     {
         Backends.Get("opencl");
