@@ -86,7 +86,7 @@ internal sealed class CorrespondenceVerb : Verb<CorrespondenceSettings, Correspo
             var shown = Enumerable.Range(0, n).Select(i =>
             {
                 var occluded = new float[per];
-                OcclusionScan.Occlude(all.AsSpan(i * per, per), occluded, x.Shape.C, x.Shape.H, x.Shape.W, boxes[i], fillValues);
+                NetQueries.Occlude(all.AsSpan(i * per, per), occluded, x.Shape.C, x.Shape.H, x.Shape.W, boxes[i], fillValues);
                 return Verbs.Outline(Deprocess.ToImage(occluded, x.Shape.C, x.Shape.H, x.Shape.W, NetInput.Options(m.Preprocessing, x.Shape.C)).ToRgb8(), boxes[i]);
             }).ToList();
             int up = Math.Max(1, (int)Math.Ceiling(120.0 / Math.Max(x.Shape.H, x.Shape.W)));

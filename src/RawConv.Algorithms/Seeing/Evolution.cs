@@ -61,7 +61,7 @@ public static class Evolution
             throw new RawConvException("evolution: the checkpoints are not of one architecture");
         foreach (var u in units)
         {
-            var (c, _, _) = Deconvnet.Dims(spec.Shapes()[spec.IndexOf(u.Layer) + 1]);
+            var (c, _, _) = NetQueries.Dims(spec.Shapes()[spec.IndexOf(u.Layer) + 1]);
             if (u.Channel >= c) throw new RawConvException($"evolution: unit {u} is outside layer '{u.Layer}' with {c} feature maps");
         }
         var cells = new EvolutionCell[units.Count, checkpoints.Count];
@@ -113,7 +113,7 @@ public static class Evolution
         return units.Select((u, i) =>
         {
             var one = proj.AsSpan(i * per, per).ToArray();
-            var box = TopKGrid.PatchBox(field, entries[i].Y, entries[i].X, h, w);
+            var box = NetQueries.PatchBox(field, entries[i].Y, entries[i].X, h, w);
             var pic = Display.Crop(Display.Signed(one, c, h, w, pre, o.ClipPercent), box.Y0, box.X0, box.Y1, box.X1, 128);
             return new EvolutionCell(0, u, entries[i], box, one, pic);
         }).ToArray();

@@ -1,3 +1,4 @@
+using RawConv.Algorithms;
 using RawConv.Algorithms.Data;
 using RawConv.Algorithms.Seeing;
 using RawConv.Graph;
@@ -55,7 +56,7 @@ public class EvolutionTests
                 {
                     var u = units[row];
                     var a = pass[u.Layer];
-                    var (c, h, w) = Deconvnet.Dims(a.Shape);
+                    var (c, h, w) = NetQueries.Dims(a.Shape);
                     var v = a.ToArray();
                     // Brute force: the largest activation of the map over all images and positions, first in (image, y, x) order.
                     int best = -1, bestImg = 0;
