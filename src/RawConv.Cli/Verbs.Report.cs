@@ -13,7 +13,7 @@ internal static partial class Verbs
 {
     /// <summary>
     /// The main job's demo: what the network sees for a few Fashion-MNIST test images — test-set accuracy
-    /// and confusion matrix, classifications, and the visualizations of issue 5 — as PNGs with JSON
+    /// and confusion matrix, classifications, and the seeing visualizations — as PNGs with JSON
     /// sidecars and an index.html.
     /// </summary>
     public static Command Report()
