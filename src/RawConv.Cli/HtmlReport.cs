@@ -65,12 +65,10 @@ internal sealed class HtmlReport(string title)
         return this;
     }
 
-    /// <summary>Writes index.html into <paramref name="folder"/>.</summary>
-    public string Save(string folder)
+    /// <summary>The whole page, for index.html.</summary>
+    public string ToHtml()
     {
-        Directory.CreateDirectory(folder);
-        string path = Path.Combine(folder, "index.html");
-        var page = $$"""
+        return $$"""
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>{{E(title)}}</title>
             <style>
@@ -86,7 +84,5 @@ internal sealed class HtmlReport(string title)
             {{body}}
             </body></html>
             """;
-        File.WriteAllText(path, page);
-        return path;
     }
 }

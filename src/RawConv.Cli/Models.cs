@@ -78,16 +78,6 @@ internal static class Models
         _ => throw new RawConvException($"unknown --preprocess '{flag}'; expected caffe, torchvision or auto"),
     };
 
-    /// <summary>The image pipeline for a network's stored preprocessing: resize the shorter side, centre-crop, normalize.</summary>
-    public static PreprocessOptions Options(Preprocessing p, int channels)
-    {
-        if (p.Letterbox > 0) // images arrive already on the canvas (Inputs.Letterbox)
-            return Display.Options(p, channels);
-        int shorter = p.Height == 227 ? 256 : (int)Math.Round(p.Height * 256.0 / 224.0);
-        return new PreprocessOptions(shorter, p.Height, p.Width, p.ChannelOrder == ChannelOrder.BGR, p.Scale,
-            p.Mean.Take(channels).ToArray(), p.Std.Take(channels).ToArray()) { Channels = channels };
-    }
-
     /// <summary>
     /// Reads the weights file once in a child process (`rawconv check-weights`) before this process opens it:
     /// libhdf5 is C code, and a file crafted to crash it then takes down the child, not us.

@@ -1,58 +1,129 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using RawConv.Imaging;
 
 namespace RawConv.Cli;
 
+/// <summary>One file a verb's render step produced, not yet on disk.</summary>
+internal abstract record OutputFile(string Path);
+
+/// <summary>A picture; the writer puts <paramref name="Sidecar"/> (with the command line) in the .json beside it.</summary>
+internal sealed record PngFile(string Path, Image Image, object Sidecar) : OutputFile(Path);
+
+/// <summary>Raw NCHW float32; <paramref name="Sidecar"/> goes to the .json beside it (null: another entry's sidecar describes it).</summary>
+internal sealed record NpyFile(string Path, int[] Shape, float[] Data, object? Sidecar) : OutputFile(Path);
+
+/// <summary>A text file (CSV, SVG) described by a sidecar written for a sibling picture.</summary>
+internal sealed record TextFile(string Path, string Text) : OutputFile(Path);
+
+/// <summary>A JSON sidecar with no file of its own beside it (e.g. the index of several .npy files).</summary>
+internal sealed record SidecarFile(string Path, object Payload) : OutputFile(Path);
+
+/// <summary>What a verb's render step made: the files to write, the --json payload and the plain-text summary.</summary>
+internal sealed record Rendered(IReadOnlyList<OutputFile> Files, object Json, Action<TextWriter> Text);
+
 /// <summary>
-/// Writing results: every PNG gets a JSON sidecar (same path, .json) carrying the command line, the
-/// settings and the numbers behind the picture; .npy outputs are raw NCHW float32.
+/// Writes results: every PNG and every .npy gets a JSON sidecar (same path, .json) carrying the command line,
+/// the settings and the numbers behind it. Files are staged under temporary names in their target folder
+/// (created if missing) and renamed into place by <see cref="Commit"/>; disposing an uncommitted writer removes
+/// what it staged, so a verb that fails leaves nothing half-written.
 /// </summary>
-internal static class Outputs
+internal sealed class OutputWriter : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private readonly List<(string Temp, string Final)> staged;
+
+    /// <summary>A writer whose sidecars name <paramref name="commandLine"/>.</summary>
+    public OutputWriter(string commandLine) : this(commandLine, []) { }
+
+    private OutputWriter(string commandLine, List<(string, string)> staged)
+    {
+        CommandLine = commandLine;
+        this.staged = staged;
+    }
+
+    /// <summary>The command named in every sidecar: the one that remakes the files.</summary>
+    public string CommandLine { get; }
+
+    /// <summary>A view of this writer (same staged files, committed together) whose sidecars name <paramref name="commandLine"/>.</summary>
+    public OutputWriter WithCommand(string commandLine) => new(commandLine, staged);
 
     /// <summary>True when <paramref name="path"/> asks for raw .npy output.</summary>
     public static bool IsNpy(string path) => Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The command that is running, as typed (for sidecars); a verb run inside `rawconv report` names itself.</summary>
-    public static string CommandLine => CommandOverride ?? Join(Environment.GetCommandLineArgs().Skip(1));
-
-    /// <summary>Set while `rawconv report` runs another verb in-process: that verb's own command line.</summary>
-    internal static string? CommandOverride { get; set; }
+    /// <summary>True when <paramref name="path"/> names a .png.</summary>
+    public static bool IsPng(string path) => Path.GetExtension(path).Equals(".png", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>"rawconv a b c", quoting arguments with spaces.</summary>
     public static string Join(IEnumerable<string> args) => "rawconv " + string.Join(' ', args.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
 
-    /// <summary>Creates the folder of <paramref name="path"/> if needed.</summary>
-    public static void EnsureFolder(string path)
+    /// <summary>The command this process was started with, as typed.</summary>
+    public static string ProcessCommandLine => Join(Environment.GetCommandLineArgs().Skip(1));
+
+    /// <summary>Stages every file of <paramref name="files"/> (see <see cref="Commit"/>).</summary>
+    public void StageAll(IEnumerable<OutputFile> files)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        foreach (var f in files) Stage(f);
     }
 
-    /// <summary>Writes <paramref name="img"/> to <paramref name="path"/> (.png) and <paramref name="payload"/> with the command line to the .json beside it.</summary>
-    public static void Png(string path, Image img, object payload)
+    /// <summary>Stages one file (and its sidecar) under a temporary name.</summary>
+    public void Stage(OutputFile file)
     {
-        if (!Path.GetExtension(path).Equals(".png", StringComparison.OrdinalIgnoreCase))
-            throw new RawConvException($"{path}: expected a .png output path");
-        EnsureFolder(path);
-        RawConv.Imaging.Png.Save(path, img);
-        Sidecar(path, payload);
+        switch (file)
+        {
+            case PngFile png:
+                if (!IsPng(png.Path)) throw new RawConvException($"{png.Path}: expected a .png output path");
+                Write(png.Path, t => RawConv.Imaging.Png.Save(t, png.Image));
+                Sidecar(png.Path, png.Sidecar);
+                break;
+            case NpyFile npy:
+                Write(npy.Path, t => RawConv.Imaging.Npy.Write(t, npy.Shape, npy.Data));
+                if (npy.Sidecar is { } payload) Sidecar(npy.Path, payload);
+                break;
+            case TextFile text:
+                Write(text.Path, t => File.WriteAllText(t, text.Text));
+                break;
+            case SidecarFile side:
+                Sidecar(side.Path, side.Payload);
+                break;
+        }
     }
 
-    /// <summary>Writes the JSON sidecar of <paramref name="path"/>: {"command": ..., "created": ..., ...payload}.</summary>
-    public static void Sidecar(string path, object payload)
+    /// <summary>Stages the JSON sidecar of <paramref name="path"/>: {"command": ..., "created": ..., ...payload}.</summary>
+    public void Sidecar(string path, object payload)
     {
-        var node = JsonSerializer.SerializeToNode(payload, Json)?.AsObject() ?? new System.Text.Json.Nodes.JsonObject();
+        var node = JsonSerializer.SerializeToNode(payload, Json)?.AsObject() ?? new JsonObject();
         node.Insert(0, "command", CommandLine);
         node.Insert(1, "created", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"));
-        File.WriteAllText(Path.ChangeExtension(path, ".json"), node.ToJsonString(Json));
+        Write(Path.ChangeExtension(path, ".json"), t => File.WriteAllText(t, node.ToJsonString(Json)));
     }
 
-    /// <summary>Writes a tensor as NCHW float32 .npy.</summary>
-    public static void Npy(string path, Tensor t)
+    /// <summary>Moves every staged file to its final name.</summary>
+    public void Commit()
     {
-        EnsureFolder(path);
-        RawConv.Imaging.Npy.WriteTensor(path, t);
+        // Checked before the first rename, so a blocked name leaves the earlier files unmoved too.
+        foreach (var (_, final) in staged)
+            if (Directory.Exists(final)) throw new RawConvException($"{final}: is a folder; cannot write the output there");
+        foreach (var (temp, final) in staged) File.Move(temp, final, overwrite: true);
+        staged.Clear();
+    }
+
+    /// <summary>Removes whatever was staged and not committed.</summary>
+    public void Dispose()
+    {
+        foreach (var (temp, _) in staged)
+            try { File.Delete(temp); } catch (IOException) { } // best effort: the verb's own error is the one to report
+        staged.Clear();
+    }
+
+    private void Write(string path, Action<string> write)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        // The temporary name keeps the extension last: Png/Npy writers key on it.
+        var temp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");
+        staged.Add((temp, full));
+        write(temp);
     }
 }

@@ -13,43 +13,47 @@ internal static partial class Verbs
 {
     /// <summary>
     /// The main job's demo: what the network sees for a few Fashion-MNIST test images — test-set accuracy
-    /// and confusion matrix, classifications, and the visualizations of issue 5 — as PNGs with JSON
+    /// and confusion matrix, classifications, and the seeing visualizations — as PNGs with JSON
     /// sidecars and an index.html.
     /// </summary>
     public static Command Report()
     {
-        var model = ModelOption(); var device = DeviceOption(); var json = JsonOption();
+        var common = new CommonOptions();
         var output = new Option<string>("--out") { Description = "folder for index.html and the pictures", DefaultValueFactory = _ => "out/report" };
         var perClass = new Option<int>("--per-class") { Description = "test images shown per class", DefaultValueFactory = _ => 2 };
         var evalLimit = new Option<int>("--eval-limit") { Description = "test images evaluated for the accuracy table (0: all)" };
         var topkLimit = new Option<int>("--topk-limit") { Description = "test images scanned for the top-9 and evolution figures (0: all)" };
         var noSeeing = new Option<bool>("--classify-only") { Description = "only accuracy and classifications (no visualizations)" };
-        var cmd = new Command("report", "Write the demo report (index.html + PNGs with JSON sidecars) of what the default model sees.")
-            { model, device, output, perClass, evalLimit, topkLimit, noSeeing, json };
+        var cmd = new Command("report", "Write the demo report (index.html + PNGs with JSON sidecars) of what the default model sees.");
+        common.Add(cmd, common.Model, common.Device, output, perClass, evalLimit, topkLimit, noSeeing, common.Json);
         cmd.SetAction(p =>
         {
             var clock = Stopwatch.StartNew();
-            using var b = Open(p.GetValue(device));
-            using var m = Models.Load(RequireModel(p.GetValue(model)), null, null, b);
+            var a = common.Read(p);
+            using var session = Session.Open(a);
+            var (b, m) = (session.Backend, session.Model);
             string dir = p.GetValue(output)!;
             Directory.CreateDirectory(dir);
             var spec = m.Net.Spec;
             var test = Dataset("fashion-mnist:test", "test", spec);
+            using var writer = new OutputWriter(OutputWriter.ProcessCommandLine);
             var page = new HtmlReport($"RawConv report: {Path.GetFileName(m.Source)}");
-            page.Text($"Made by `{Outputs.CommandLine}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, device {b.Info.Name}. Model {m.Source}: {spec.Name}, {spec.ParameterCount():N0} parameters, {spec.MultiplyAdds():N0} multiply-adds per image.")
+            page.Text($"Made by `{writer.CommandLine}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, device {b.Info.Name}. Model {m.Source}: {spec.Name}, {spec.ParameterCount():N0} parameters, {spec.MultiplyAdds():N0} multiply-adds per image.")
                 .Code(spec.Info());
 
             var summary = new Dictionary<string, object>();
             ReportAccuracy(page, summary, m, test, p.GetValue(evalLimit));
             var picks = PickPerClass(test, p.GetValue(perClass));
-            ReportClassifications(page, summary, m, test, picks, dir);
+            ReportClassifications(writer, page, summary, m, test, picks, dir);
             if (!p.GetValue(noSeeing))
-                ReportSeeing(page, summary, m, test, dir, p.GetValue(device), p.GetValue(topkLimit));
+                ReportSeeing(writer, page, summary, b, m, test, dir, a.Device, p.GetValue(topkLimit));
 
-            string index = page.Save(dir);
+            string index = Path.Combine(dir, "index.html");
+            writer.Stage(new TextFile(index, page.ToHtml()));
             summary["seconds"] = clock.Elapsed.TotalSeconds;
-            Outputs.Sidecar(Path.Combine(dir, "report.json"), summary);
-            Print(p.GetValue(json), new { output = index, summary }, () => Console.WriteLine($"wrote {index} in {clock.Elapsed.TotalSeconds:F0} s"));
+            writer.Sidecar(Path.Combine(dir, "report.json"), summary);
+            writer.Commit();
+            Print(a.Json, new { output = index, summary }, () => Console.WriteLine($"wrote {index} in {clock.Elapsed.TotalSeconds:F0} s"));
             return 0;
         });
         return cmd;
@@ -77,7 +81,7 @@ internal static partial class Verbs
         summary["n"] = r.N;
     }
 
-    private static void ReportClassifications(HtmlReport page, Dictionary<string, object> summary, LoadedModel m, IDataset test, int[] picks, string dir)
+    private static void ReportClassifications(OutputWriter writer, HtmlReport page, Dictionary<string, object> summary, LoadedModel m, IDataset test, int[] picks, string dir)
     {
         var (x, labels) = test.Get(m.Net.Backend, picks);
         using (x)
@@ -90,8 +94,8 @@ internal static partial class Verbs
                 string file = $"image-{picks[i]}.png";
                 var top = results[i].Top;
                 string caption = $"test[{picks[i]}] {test.Classes[labels[i]]} → " + string.Join(", ", top.Select(t => $"{t.Label} {t.Probability:P1}"));
-                Outputs.Png(Path.Combine(dir, file), Resize.Nearest(Display.Input(x, i, m.Preprocessing), 3),
-                    new { model = m.Source, index = picks[i], label = test.Classes[labels[i]], top });
+                writer.Stage(new PngFile(Path.Combine(dir, file), Resize.Nearest(Display.Input(x, i, m.Preprocessing), 3),
+                    new { model = m.Source, index = picks[i], label = test.Classes[labels[i]], top }));
                 figures.Add((file, caption));
                 rows.Add(new { index = picks[i], label = labels[i], top });
             }
@@ -104,31 +108,36 @@ internal static partial class Verbs
     private static readonly int[] SeeingClasses = [0, 1, 7, 8];
 
     /// <summary>
-    /// The visualizations, each made by running the verb itself in-process (so every picture's sidecar names the
-    /// exact `rawconv` command that remakes it): deconvnet projections, top-9 grids, saliency, occlusion,
-    /// invariance curves and feature evolution over the shipped checkpoints.
+    /// The visualizations, each made by the verb's own compute and render steps on the report's open model, from the
+    /// verb's command line (so every picture's sidecar names the exact `rawconv` command that remakes it): deconvnet
+    /// projections, top-9 grids, saliency, occlusion, invariance curves and feature evolution over the shipped checkpoints.
+    /// The inputs those commands name are written first (they are read back by the commands' own input step).
     /// </summary>
-    private static void ReportSeeing(HtmlReport page, Dictionary<string, object> summary, LoadedModel m, IDataset test, string dir, string? device, int topkLimit)
+    private static void ReportSeeing(OutputWriter writer, HtmlReport page, Dictionary<string, object> summary, IBackend b, LoadedModel m, IDataset test,
+        string dir, string? device, int topkLimit)
     {
         var spec = m.Net.Spec;
         string inputs = Path.Combine(dir, "inputs");
-        Directory.CreateDirectory(inputs);
         var picks = SeeingClasses.Where(c => c < test.Classes.Count)
             .Select(c => Enumerable.Range(0, test.Count).First(i => test.Label(i) == c)).ToArray();
         var files = new List<string>();
         var (all, _) = test.Get(m.Net.Backend, picks);
         using (all)
+        using (var inputWriter = new OutputWriter(writer.CommandLine))
         {
             var host = all.ToArray();
-            int per = (int)spec.InputShape(1).Count;
+            var one = spec.InputShape(1);
+            int per = (int)one.Count;
             for (int i = 0; i < picks.Length; i++)
             {
                 string f = Path.Combine(inputs, $"test-{picks[i]}.npy");
-                using var one = Tensor.FromArray(m.Net.Backend, spec.InputShape(1), host.AsSpan(i * per, per));
-                Outputs.Npy(f, one);
+                inputWriter.Stage(new NpyFile(f, one.Dims, host.AsSpan(i * per, per).ToArray(),
+                    new { dataset = "fashion-mnist:test", index = picks[i], label = test.Classes[test.Label(picks[i])] }));
                 files.Add(f);
             }
-            Outputs.Npy(Path.Combine(inputs, "all.npy"), all);
+            inputWriter.Stage(new NpyFile(Path.Combine(inputs, "all.npy"), all.Shape.Dims, host,
+                new { dataset = "fashion-mnist:test", index = picks, label = picks.Select(i => test.Classes[test.Label(i)]).ToArray() }));
+            inputWriter.Commit();
         }
         string[] common = ["--model", m.Source, .. device is null ? Array.Empty<string>() : ["--device", device]];
         string Name(int i) => $"test[{picks[i]}] {test.Classes[test.Label(picks[i])]}";
@@ -144,7 +153,7 @@ internal static partial class Verbs
             for (int i = 0; i < picks.Length; i++)
             {
                 string png = $"deconv-{layer}-test-{picks[i]}.png";
-                RunVerb(Deconv(), ["deconv", .. common, "--input", files[i], "--layer", layer, "--strongest", "--out", Path.Combine(dir, png)]);
+                RunVerb(new DeconvnetVerb(), writer, b, m, ["deconv", .. common, "--input", files[i], "--layer", layer, "--strongest", "--out", Path.Combine(dir, png)]);
                 figs.Add((png, $"{Name(i)}: {layer}"));
                 made.Add(png);
             }
@@ -156,7 +165,7 @@ internal static partial class Verbs
         foreach (var layer in convs.Where((_, j) => j == 0 || j == convs.Count / 2 || j == convs.Count - 1).Distinct())
         {
             string png = $"topk-{layer}.png";
-            RunVerb(TopKVerb(), ["topk", .. common, "--layer", layer, "--dataset", "fashion-mnist", "--channels", string.Join(',', Enumerable.Range(0, 16)),
+            RunVerb(new Cli.TopKVerb(), writer, b, m, ["topk", .. common, "--layer", layer, "--dataset", "fashion-mnist", "--channels", string.Join(',', Enumerable.Range(0, 16)),
                 .. topkLimit > 0 ? new[] { "--limit", topkLimit.ToString() } : [], "--out", Path.Combine(dir, png)]);
             page.Figure(png, $"{layer}: feature maps 0–15");
             made.Add(png);
@@ -169,7 +178,7 @@ internal static partial class Verbs
             for (int i = 0; i < picks.Length; i++)
             {
                 string png = $"saliency-{method}-test-{picks[i]}.png";
-                RunVerb(Saliency(), ["saliency", .. common, "--input", files[i], "--method", method, "--display", "all", "--out", Path.Combine(dir, png)]);
+                RunVerb(new SaliencyVerb(), writer, b, m, ["saliency", .. common, "--input", files[i], "--method", method, "--display", "all", "--out", Path.Combine(dir, png)]);
                 figs.Add((png, $"{Name(i)}: {method}"));
                 made.Add(png);
             }
@@ -181,7 +190,7 @@ internal static partial class Verbs
         for (int i = 0; i < picks.Length; i++)
         {
             string png = $"occlusion-test-{picks[i]}.png";
-            RunVerb(Verbs.Occlusion(), ["occlusion", .. common, "--input", files[i], "--size", "8", "--stride", "2", "--out", Path.Combine(dir, png)]);
+            RunVerb(new OcclusionVerb(), writer, b, m, ["occlusion", .. common, "--input", files[i], "--size", "8", "--stride", "2", "--out", Path.Combine(dir, png)]);
             figs.Add((png, Name(i)));
             made.Add(png);
         }
@@ -189,7 +198,7 @@ internal static partial class Verbs
 
         page.Section("Invariance (Zeiler & Fergus §4.1, Fig. 5)", "Euclidean distance between the feature vectors of the original and the transformed image " +
             "at a low and a high layer, and P(true class), under vertical translation, scaling and rotation; one line per image (CSV and SVG beside the PNG).");
-        RunVerb(Verbs.Invariance(), ["invariance", .. common, "--input", Path.Combine(inputs, "all.npy"), "--transform", "all", "--axis", "y",
+        RunVerb(new InvarianceVerb(), writer, b, m, ["invariance", .. common, "--input", Path.Combine(inputs, "all.npy"), "--transform", "all", "--axis", "y",
             "--class", string.Join(',', picks.Select(test.Label)), "--out", Path.Combine(dir, "invariance")]);
         page.Figure("invariance.png", "translate / scale / rotate; " + string.Join(", ", picks.Select((_, i) => Name(i))));
         made.Add("invariance.png");
@@ -198,8 +207,8 @@ internal static partial class Verbs
         if (checkpoints.Count > 0)
         {
             var units = new[] { $"{convs[0]}:0", $"{convs[0]}:5", $"{low}:3", $"{convs[convs.Count / 2]}:10", $"{high}:7" };
-            RunVerb(Evolution(), ["evolution", .. common.Skip(2), "--checkpoints", .. checkpoints, m.Source, "--units", string.Join(',', units),
-                "--limit", (topkLimit > 0 ? Math.Min(topkLimit, 2000) : 2000).ToString(), "--out", Path.Combine(dir, "evolution.png")], modelChecked: false);
+            RunVerb(new EvolutionVerb(), writer, b, m, ["evolution", .. common.Skip(2), "--checkpoints", .. checkpoints, m.Source, "--units", string.Join(',', units),
+                "--limit", (topkLimit > 0 ? Math.Min(topkLimit, 2000) : 2000).ToString(), "--out", Path.Combine(dir, "evolution.png")]);
             page.Section("Feature evolution during training", "The strongest projection of a few units (rows) over 2,000 test images, at the shipped checkpoints " +
                 "(columns: after epoch 1, after epoch 3, the final model).").Figure("evolution.png", string.Join(", ", units));
             made.Add("evolution.png");
@@ -207,25 +216,15 @@ internal static partial class Verbs
         summary["visualizations"] = made;
     }
 
-    /// <summary>Runs another verb in-process, its stdout swallowed, its sidecars naming its own command; a failure fails the report.</summary>
-    private static void RunVerb(Command verb, string[] args, bool modelChecked = true)
+    /// <summary>
+    /// Makes one picture the way `rawconv <paramref name="args"/>` would — the verb reads its settings from
+    /// <paramref name="args"/>, computes on the report's open model and renders — staging the files in
+    /// <paramref name="writer"/> with sidecars that name that command.
+    /// </summary>
+    private static void RunVerb<TSettings, TResult>(Verb<TSettings, TResult> verb, OutputWriter writer, IBackend b, LoadedModel m, string[] args)
     {
-        var root = new RootCommand { verb };
-        var saved = Console.Out;
-        Outputs.CommandOverride = Outputs.Join(args);
-        string? trusted = Environment.GetEnvironmentVariable("RAWCONV_TRUSTED_WEIGHTS");
-        if (modelChecked) Environment.SetEnvironmentVariable("RAWCONV_TRUSTED_WEIGHTS", "1");   // the report checked the model already
-        try
-        {
-            Console.SetOut(TextWriter.Null);
-            int code = root.Parse(args).Invoke(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false });
-            if (code != 0) throw new RawConvException($"report: `{Outputs.Join(args)}` exited with {code}");
-        }
-        finally
-        {
-            Console.SetOut(saved);
-            Outputs.CommandOverride = null;
-            Environment.SetEnvironmentVariable("RAWCONV_TRUSTED_WEIGHTS", trusted);
-        }
+        var (common, settings) = verb.Parse(args);
+        using var session = Session.Borrow(b, m, common);
+        verb.Run(session, settings, writer.WithCommand(OutputWriter.Join(args)));
     }
 }

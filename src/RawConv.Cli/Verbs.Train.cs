@@ -25,7 +25,8 @@ internal static partial class Verbs
 
     public static Command Train()
     {
-        var device = DeviceOption(); var json = JsonOption();
+        var common = new CommonOptions();
+        var (device, json) = (common.Device, common.Json);
         var dataset = new Option<string>("--dataset") { Description = "fashion-mnist (default) or a folder with one sub-folder per class", DefaultValueFactory = _ => "fashion-mnist" };
         var arch = new Option<string?>("--arch") { Description = "a JSON architecture file, or mini-alexnet[:c1=..,c2=..,c3=..,c4=..,c5=..,fc=..,stride=..,canvas=..] (default: the shipped default model's mini-AlexNet, mini-alexnet:stride=1,dropout=0.2)" };
         var momentum = new Option<float>("--momentum") { DefaultValueFactory = _ => 0.9f };
@@ -89,20 +90,22 @@ internal static partial class Verbs
 
     public static Command Evaluate()
     {
-        var model = ModelOption(); var proto = PrototxtOption(); var device = DeviceOption(); var json = JsonOption();
+        var common = new CommonOptions();
         var dataset = new Option<string>("--dataset") { Description = "fashion-mnist (its test split; default) or a folder with one sub-folder per class", DefaultValueFactory = _ => "fashion-mnist" };
         var limit = new Option<int>("--limit") { Description = "evaluate only the first N items (0: all)" };
-        var cmd = new Command("evaluate", "Top-1 and top-5 accuracy and the confusion matrix on a dataset.") { model, proto, device, dataset, limit, json };
+        var cmd = common.Add(new Command("evaluate", "Top-1 and top-5 accuracy and the confusion matrix on a dataset."),
+            common.Model, common.Prototxt, common.Device, dataset, limit, common.Json);
         cmd.SetAction(p =>
         {
-            using var b = Open(p.GetValue(device));
-            using var m = Models.Load(RequireModel(p.GetValue(model)), p.GetValue(proto), null, b);
+            var a = common.Read(p);
+            using var session = Session.Open(a);
+            var m = session.Model;
             var data = Dataset(p.GetValue(dataset)!, "test", m.Net.Spec);
             if (p.GetValue(limit) > 0) data = data.Take(p.GetValue(limit));
             var r = Evaluator.Evaluate(m.Net, data);
             int k = data.Classes.Count;
             var confusion = Enumerable.Range(0, k).Select(i => Enumerable.Range(0, k).Select(j => r.Confusion[i, j]).ToArray()).ToArray();
-            Print(p.GetValue(json), new { top1 = r.Top1, top5 = r.Top5, n = r.N, classes = data.Classes, confusion }, () =>
+            Print(a.Json, new { top1 = r.Top1, top5 = r.Top5, n = r.N, classes = data.Classes, confusion }, () =>
             {
                 Console.WriteLine($"top-1 {r.Top1:P2}, top-5 {r.Top5:P2} on {r.N} images");
                 for (int i = 0; i < k; i++) Console.WriteLine($"  {data.Classes[i],-14} {string.Join(" ", confusion[i].Select(c => c.ToString().PadLeft(5)))}");

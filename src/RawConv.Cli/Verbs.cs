@@ -12,20 +12,15 @@ internal static partial class Verbs
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    private static Option<string?> DeviceOption() => new("--device") { Description = "cuda | opencl | reference (default: cuda, else opencl, else reference)" };
-    private static Option<bool> JsonOption() => new("--json") { Description = "machine-readable output on stdout" };
-    private static Option<string?> ModelOption() => new("--model") { Description = "our .h5, an .onnx, a .caffemodel (with --prototxt), or a zoo name (info only)" };
-    private static Option<string?> PrototxtOption() => new("--prototxt") { Description = "Caffe deploy.prototxt for a .caffemodel" };
-    private static Option<string?> PreprocessOption() => new("--preprocess") { Description = "caffe | torchvision | auto (default: the model file's, else by input size)" };
-    private static Option<string[]> ImageOption() => new("--image") { Description = "image file(s): PNG, JPEG, PPM/PGM", AllowMultipleArgumentsPerToken = true };
-    private static Option<string?> InputOption() => new("--input") { Description = "an NCHW float32 .npy, already preprocessed" };
-
     /// <summary>Opens the device, printing warnings about devices that did not answer to stderr.</summary>
     internal static IBackend Open(string? device) => RawConv.Ops.Devices.Open(device, w => Console.Error.WriteLine(w));
 
-    internal static void Print(bool json, object payload, Action text)
+    internal static void Print(bool json, object payload, Action text) => Print(Console.Out, json, payload, text);
+
+    /// <summary>The --json payload on <paramref name="output"/>, else the plain-text summary.</summary>
+    internal static void Print(TextWriter output, bool json, object payload, Action text)
     {
-        if (json) Console.WriteLine(JsonSerializer.Serialize(payload, Json));
+        if (json) output.WriteLine(JsonSerializer.Serialize(payload, Json));
         else text();
     }
 
@@ -39,7 +34,8 @@ internal static partial class Verbs
 
     public static Command Devices()
     {
-        var json = JsonOption();
+        var common = new CommonOptions();
+        var json = common.Json;
         var cmd = new Command("devices", "List the backends that answer here: device name, compute units, memory.") { json };
         cmd.SetAction(p =>
         {
@@ -88,13 +84,13 @@ internal static partial class Verbs
 
     public static Command Info()
     {
-        var model = ModelOption(); var proto = PrototxtOption(); var json = JsonOption();
-        var device = DeviceOption();
-        device.Description = "accepted like on every verb; info reads the architecture only and opens no device";
-        var cmd = new Command("info", "Layers, output shapes, parameter counts and multiply-adds of a network.") { model, proto, device, json };
+        var common = new CommonOptions();
+        common.Device.Description = "accepted like on every verb; info reads the architecture only and opens no device";
+        var cmd = common.Add(new Command("info", "Layers, output shapes, parameter counts and multiply-adds of a network."), common.Model, common.Prototxt, common.Device, common.Json);
         cmd.SetAction(p =>
         {
-            var spec = Models.Spec(RequireModel(p.GetValue(model)), p.GetValue(proto));
+            var a = common.Read(p);
+            var spec = Models.Spec(RequireModel(a.Model), a.Prototxt);
             var shapes = spec.Shapes();
             var layers = spec.Layers.Select((l, i) => new
             {
@@ -103,7 +99,7 @@ internal static partial class Verbs
                 parameters = (l.WeightShape(shapes[i])?.Count ?? 0) + l.BiasLength,
                 multiplyAdds = l.MultiplyAdds(shapes[i]),
             });
-            Print(p.GetValue(json), new
+            Print(a.Json, new
             {
                 name = spec.Name, input = spec.InputShape().Dims, layers, parameters = spec.ParameterCount(), multiplyAdds = spec.MultiplyAdds(),
             }, () => Console.Write(spec.Info()));
@@ -114,17 +110,18 @@ internal static partial class Verbs
 
     public static Command Import()
     {
-        var model = ModelOption(); var proto = PrototxtOption(); var pre = PreprocessOption(); var json = JsonOption();
-        var device = DeviceOption();
+        var common = new CommonOptions();
         var output = new Option<string>("--out") { Description = "the .h5 file to write", Required = true };
-        var cmd = new Command("import", "Convert an .onnx or .caffemodel (+ --prototxt) into RawConv's HDF5 weights file.") { model, proto, pre, device, output, json };
+        var cmd = common.Add(new Command("import", "Convert an .onnx or .caffemodel (+ --prototxt) into RawConv's HDF5 weights file."),
+            common.Model, common.Prototxt, common.Preprocess, common.Device, output, common.Json);
         cmd.SetAction(p =>
         {
-            using var b = p.GetValue(device) is { } d ? Open(d) : new ReferenceBackend();
-            using var m = Models.Load(RequireModel(p.GetValue(model)), p.GetValue(proto), p.GetValue(pre), b);
+            var a = common.Read(p);
+            using var b = a.Device is { } d ? Open(d) : new ReferenceBackend();
+            using var m = Models.Load(RequireModel(a.Model), a.Prototxt, a.Preprocess, b);
             string outPath = p.GetValue(output)!;
             WeightsFile.Save(m.Net, outPath, m.Classes, m.Preprocessing);
-            Print(p.GetValue(json), new { model = m.Source, output = outPath, name = m.Net.Spec.Name, parameters = m.Net.Spec.ParameterCount() },
+            Print(a.Json, new { model = m.Source, output = outPath, name = m.Net.Spec.Name, parameters = m.Net.Spec.ParameterCount() },
                 () => Console.WriteLine($"wrote {outPath}: {m.Net.Spec.Name}, {m.Net.Spec.ParameterCount():N0} parameters"));
             return 0;
         });

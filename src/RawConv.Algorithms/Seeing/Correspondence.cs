@@ -123,7 +123,7 @@ public static class Correspondence
             {
                 int j = start + k, i = j % n;
                 var box = j < n ? boxes[i] : random[j / n - 1][i];
-                Occlusion.Occlude(image.AsSpan(i * per, per), batch.AsSpan(k * per, per), s.C, s.H, s.W, box, fillValues);
+                NetQueries.Occlude(image.AsSpan(i * per, per), batch.AsSpan(k * per, per), s.C, s.H, s.W, box, fillValues);
             }
             using var xt = Tensor.FromArray(net.Backend, new Shape(b, s.C, s.H, s.W), batch);
             using var pass = net.Forward(xt, until);

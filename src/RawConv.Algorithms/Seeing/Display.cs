@@ -32,13 +32,8 @@ public static class Display
         var s = x.Shape;
         int per = s.C * s.H * s.W;
         var all = x.ToArray();
-        return Deprocess.ToImage(all.AsSpan(n * per, per).ToArray(), s.C, s.H, s.W, Options(pre, s.C));
+        return Deprocess.ToImage(all.AsSpan(n * per, per).ToArray(), s.C, s.H, s.W, NetInput.Options(pre, s.C));
     }
-
-    /// <summary>The imaging library's options for <paramref name="pre"/> (no resize, no crop: for undoing normalization only).</summary>
-    public static PreprocessOptions Options(Preprocessing pre, int channels) =>
-        new(0, 0, 0, pre.ChannelOrder == ChannelOrder.BGR && channels == 3, pre.Scale, pre.Mean.Take(channels).ToArray(), pre.Std.Take(channels).ToArray())
-        { Channels = channels };
 
     /// <summary>Crops box (y0, x0, y1, x1) out of <paramref name="img"/>, padding with <paramref name="fill"/> where the box hangs over the edge.</summary>
     public static Image Crop(Image img, int y0, int x0, int y1, int x1, ushort fill = 0)

@@ -1,6 +1,5 @@
 using RawConv.Algorithms.Data;
 using RawConv.Graph;
-using RawConv.Graph.Weights;
 using RawConv.Imaging;
 using RawConv.Ops;
 
@@ -46,26 +45,29 @@ public sealed record EvolutionResult(Image Image, IReadOnlyList<UnitRef> Units, 
 public static class Evolution
 {
     /// <summary>
-    /// Loads each of <paramref name="checkpoints"/> (weights files of <paramref name="net"/>'s architecture) into
-    /// <paramref name="net"/> in turn and projects <paramref name="units"/>. <paramref name="pre"/> turns projections
-    /// into pictures; <paramref name="progress"/> gets (checkpoints done, total). The net keeps the last checkpoint's weights.
+    /// Projects <paramref name="units"/> with each of <paramref name="checkpoints"/> (networks of one architecture, in
+    /// training order, owned by the caller and left unchanged; <paramref name="names"/> labels them, default "0", "1", …).
+    /// <paramref name="pre"/> turns projections into pictures; <paramref name="progress"/> gets (checkpoints done, total).
     /// </summary>
-    public static EvolutionResult Run(Net net, IReadOnlyList<string> checkpoints, IReadOnlyList<UnitRef> units, IDataset data,
-        Preprocessing pre, EvolutionOptions? options = null, Action<int, int>? progress = null)
+    public static EvolutionResult Run(IReadOnlyList<Net> checkpoints, IReadOnlyList<UnitRef> units, IDataset data,
+        Preprocessing pre, EvolutionOptions? options = null, Action<int, int>? progress = null, IReadOnlyList<string>? names = null)
     {
         var o = options ?? new EvolutionOptions();
         if (checkpoints.Count == 0) throw new RawConvException("evolution: no checkpoints given");
         if (units.Count == 0) throw new RawConvException("evolution: no units given");
-        var spec = net.Spec;
+        if (names != null && names.Count != checkpoints.Count) throw new RawConvException($"evolution: {names.Count} names for {checkpoints.Count} checkpoints");
+        var spec = checkpoints[0].Spec;
+        if (checkpoints.Any(c => !c.Spec.Shapes().SequenceEqual(spec.Shapes())))
+            throw new RawConvException("evolution: the checkpoints are not of one architecture");
         foreach (var u in units)
         {
-            var (c, _, _) = Deconvnet.Dims(spec.Shapes()[spec.IndexOf(u.Layer) + 1]);
+            var (c, _, _) = NetQueries.Dims(spec.Shapes()[spec.IndexOf(u.Layer) + 1]);
             if (u.Channel >= c) throw new RawConvException($"evolution: unit {u} is outside layer '{u.Layer}' with {c} feature maps");
         }
         var cells = new EvolutionCell[units.Count, checkpoints.Count];
         for (int k = 0; k < checkpoints.Count; k++)
         {
-            WeightsFile.LoadInto(net, checkpoints[k]);
+            var net = checkpoints[k];
             var groups = units.Select((u, row) => (u, row)).GroupBy(t => t.u.Layer).ToArray();
             var scans = TopKScan.RunLayers(net, data, groups.Select(g => (g.Key, (IReadOnlyList<int>?)g.Select(t => t.u.Channel).Distinct().ToArray())).ToArray(),
                 new TopKOptions(1, o.BatchSize, o.Limit));
@@ -79,7 +81,7 @@ public static class Evolution
             }
             progress?.Invoke(k + 1, checkpoints.Count);
         }
-        return new EvolutionResult(Compose(cells), units, checkpoints, cells);
+        return new EvolutionResult(Compose(cells), units, names ?? Enumerable.Range(0, checkpoints.Count).Select(i => i.ToString()).ToArray(), cells);
     }
 
     /// <summary>The grid: each cell upscaled (nearest, integer factor) towards the size of the largest, rows = units, columns = checkpoints.</summary>
@@ -111,7 +113,7 @@ public static class Evolution
         return units.Select((u, i) =>
         {
             var one = proj.AsSpan(i * per, per).ToArray();
-            var box = TopKGrid.PatchBox(field, entries[i].Y, entries[i].X, h, w);
+            var box = NetQueries.PatchBox(field, entries[i].Y, entries[i].X, h, w);
             var pic = Display.Crop(Display.Signed(one, c, h, w, pre, o.ClipPercent), box.Y0, box.X0, box.Y1, box.X1, 128);
             return new EvolutionCell(0, u, entries[i], box, one, pic);
         }).ToArray();

@@ -159,7 +159,7 @@ public static class Invariance
         var classes = new int[n];
         for (int i = 0; i < n; i++)
         {
-            classes[i] = options.Classes is { } c ? c[c.Length == 1 ? 0 : i] : Evaluator.ArgMax(origProb.AsSpan(i * numClasses, numClasses));
+            classes[i] = options.Classes is { } c ? c[c.Length == 1 ? 0 : i] : NetQueries.ArgMax(origProb.AsSpan(i * numClasses, numClasses));
             if (classes[i] < 0 || classes[i] >= numClasses)
                 throw new RawConvException($"invariance: class {classes[i]} is outside the {numClasses} classes of {net.Spec.Name}");
         }
@@ -181,7 +181,7 @@ public static class Invariance
                     d[l] = Distance(feat[l].AsSpan(k * dim, dim), origFeat[l].AsSpan(i * dim, dim));
                 }
                 var pk = prob.AsSpan(k * numClasses, numClasses);
-                points[start + k] = new InvariancePoint(i, options.Amounts[a], d, pk[classes[i]], Evaluator.ArgMax(pk));
+                points[start + k] = new InvariancePoint(i, options.Amounts[a], d, pk[classes[i]], NetQueries.ArgMax(pk));
             }
             progress?.Invoke(count);
         }
@@ -224,7 +224,7 @@ public static class Invariance
                 var a = pass[layers[l]].ToArray();
                 feats[l].AddRange(a.AsSpan(0, a.Length / batch * m));
             }
-            var p = Occlusion.Probabilities(net, pass);
+            var p = NetQueries.Probabilities(net, pass);
             probs.AddRange(p.AsSpan(0, p.Length / batch * m));
         }
         return (feats.Select(f => f.ToArray()).ToArray(), probs.ToArray());

@@ -106,25 +106,6 @@ public static class Occlusion
     /// </summary>
     public static string DefaultLayer(NetSpec spec) => spec.Roles.ConvFeatures;
 
-    /// <summary>Writes copies of image (C, H, W) <paramref name="image"/> into <paramref name="dst"/> with <paramref name="box"/> set to the per-channel <paramref name="fill"/>.</summary>
-    public static void Occlude(ReadOnlySpan<float> image, Span<float> dst, int c, int h, int w, Box box, float[] fill)
-    {
-        image.CopyTo(dst);
-        for (int ch = 0; ch < c; ch++)
-            for (int y = box.Y0; y < box.Y1; y++)
-                dst.Slice((ch * h + y) * w + box.X0, box.Width).Fill(fill[ch]);
-    }
-
-    /// <summary>Class probabilities (N × classes, host) of a full forward pass: the net's softmax output, or a softmax of its last layer.</summary>
-    public static float[] Probabilities(Net net, ForwardPass pass)
-    {
-        if (net.Spec.Roles.Probabilities is not null) return pass.Output.ToArray();
-        var o = pass.Output;
-        using var flat = o.CopyAs(new Shape(o.Shape[0], (int)(o.Count / o.Shape[0])));
-        using var p = Softmax.Forward(flat, 1);
-        return p.ToArray();
-    }
-
     /// <summary>
     /// Runs the scan on the single image <paramref name="x"/> (1, C, H, W), already preprocessed with
     /// <paramref name="pre"/>. <paramref name="progress"/> gets the number of positions done after each batch.
@@ -148,14 +129,14 @@ public static class Occlusion
         (int C, int H, int W) dims;
         using (var pass = net.Forward(x))
         {
-            var probs = Probabilities(net, pass);
+            var probs = NetQueries.Probabilities(net, pass);
             if (o.Class is { } k && (k < 0 || k >= probs.Length))
                 throw new RawConvException($"occlusion: class {k} is outside the net's {probs.Length} classes");
-            baseLabel = Evaluator.ArgMax(probs);
+            baseLabel = NetQueries.ArgMax(probs);
             cls = o.Class ?? baseLabel;
             baseP = probs[cls];
             var a = pass[layer];
-            dims = Deconvnet.Dims(a.Shape);
+            dims = NetQueries.Dims(a.Shape);
             var host = a.ToArray();
             map = Deconvnet.Pick(host, dims, UnitChoice.Strongest(layer)).Channel;
             baseA = MapSum(host, dims, 0, map);
@@ -173,18 +154,18 @@ public static class Occlusion
             for (int i = 0; i < b; i++)
             {
                 int r = (start + i) / xs.Length, c = (start + i) % xs.Length;
-                Occlude(image, batch.AsSpan(i * per, per), s.C, s.H, s.W, new Box(ys[r], xs[c], ys[r] + o.Size, xs[c] + o.Size), fillValues);
+                NetQueries.Occlude(image, batch.AsSpan(i * per, per), s.C, s.H, s.W, new Box(ys[r], xs[c], ys[r] + o.Size, xs[c] + o.Size), fillValues);
             }
             using var xt = Tensor.FromArray(net.Backend, new Shape(b, s.C, s.H, s.W), batch);
             using var pass = net.Forward(xt);
-            var probs = Probabilities(net, pass);
+            var probs = NetQueries.Probabilities(net, pass);
             classes = probs.Length / b;
             var a = pass[layer].ToArray();
             for (int i = 0; i < b; i++)
             {
                 var row = probs.AsSpan(i * classes, classes);
                 prob[start + i] = row[cls];
-                label[start + i] = Evaluator.ArgMax(row);
+                label[start + i] = NetQueries.ArgMax(row);
                 act[start + i] = MapSum(a, dims, i, map);
             }
             progress?.Invoke(b);

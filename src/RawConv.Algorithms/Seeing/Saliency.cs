@@ -178,7 +178,7 @@ public static class Saliency
 
     private static SaliencyTargetUsed[] Targets(float[] a, Shape shape, string layer, SaliencyTarget target)
     {
-        var dims = Deconvnet.Dims(shape);
+        var dims = NetQueries.Dims(shape);
         int n = shape[0], per = dims.C * dims.H * dims.W;
         var used = new SaliencyTargetUsed[n];
         if (target.Unit is null && target.Class is { } k && (k < 0 || k >= dims.C))
@@ -203,7 +203,7 @@ public static class Saliency
     /// <summary>A seed for images [from, from + count) of <paramref name="used"/>: 1 at each target (over the whole map for WholeMap).</summary>
     private static float[] Seed(Shape layerShape, SaliencyTargetUsed[] used, SaliencyTarget target, int from, int count, int copies = 1)
     {
-        var (c, h, w) = Deconvnet.Dims(layerShape);
+        var (c, h, w) = NetQueries.Dims(layerShape);
         int per = c * h * w, plane = h * w;
         var seed = new float[count * copies * per];
         bool whole = target.Unit?.Mode == UnitMode.WholeMap;

@@ -34,19 +34,6 @@ public static class TopKGrid
     /// <summary>Pixels around the blocks of one feature map (white) and between feature maps (dark grey).</summary>
     public const int InnerPadding = 1, PairPadding = 2, OuterPadding = 4;
 
-    /// <summary>
-    /// The input box (y0, x0, y1, x1), end exclusive, shown for unit (y, x): the receptive field unclipped (so
-    /// every patch of a layer has the field's size; parts outside the image are padded), or the whole axis
-    /// when the field is at least as large as the input along it (and for fully connected layers).
-    /// </summary>
-    public static (int Y0, int X0, int Y1, int X1) PatchBox(ReceptiveField field, int y, int x, int height, int width)
-    {
-        if (field.Global) return (0, 0, height, width);
-        var (y0, y1) = field.Y.Size >= height ? (0, height) : (field.Y.First(y), field.Y.First(y) + field.Y.Size);
-        var (x0, x1) = field.X.Size >= width ? (0, width) : (field.X.First(x), field.X.First(x) + field.X.Size);
-        return (y0, x0, y1, x1);
-    }
-
     /// <summary>The upscale used when <see cref="TopKGridOptions.Upscale"/> is 0: patches become about 48 pixels (at least 1×).</summary>
     public static int AutoUpscale(int patchH, int patchW) => Math.Max(1, 64 / Math.Max(1, Math.Max(patchH, patchW)));
 
@@ -67,7 +54,7 @@ public static class TopKGrid
         var items = scan.Channels.SelectMany((ch, i) => scan.Entries[i].Select(e => (Channel: ch, Entry: e))).ToArray();
         var patches = new List<TopKPatch>(items.Length);
         var raw = o.KeepProjections ? new float[(long)items.Length * per] : null;
-        var view = Display.Options(pre, c);
+        var view = NetInput.Options(pre, c);
         for (int start = 0; start < items.Length; start += o.BatchSize)
         {
             var chunk = items.AsSpan(start, Math.Min(o.BatchSize, items.Length - start)).ToArray();
@@ -85,7 +72,7 @@ public static class TopKGrid
             for (int i = 0; i < chunk.Length; i++)
             {
                 var (ch, e) = chunk[i];
-                var box = PatchBox(field, e.Y, e.X, h, w);
+                var box = NetQueries.PatchBox(field, e.Y, e.X, h, w);
                 var projPic = Display.Signed(proj.AsSpan(i * per, per), c, h, w, pre, o.ClipPercent);
                 var imgPic = Deprocess.ToImage(img.AsSpan(i * per, per).ToArray(), c, h, w, view);
                 patches.Add(new TopKPatch(ch, e with { Value = picked[i].Value }, box,
@@ -94,7 +81,7 @@ public static class TopKGrid
             }
             progress?.Invoke(start + chunk.Length, items.Length);
         }
-        var size = PatchBox(field, 0, 0, h, w);
+        var size = NetQueries.PatchBox(field, 0, 0, h, w);
         int up = o.Upscale > 0 ? o.Upscale : AutoUpscale(size.Y1 - size.Y0, size.X1 - size.X0);
         return new TopKFigure(Compose(patches, scan.Channels, scan.K, up), patches, up, raw, new Shape(items.Length, c, h, w));
     }

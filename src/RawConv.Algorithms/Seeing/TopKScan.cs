@@ -90,7 +90,7 @@ public static class TopKScan
         {
             Layer = layer;
             this.k = k;
-            dims = Deconvnet.Dims(spec.Shapes()[spec.IndexOf(layer) + 1]);
+            dims = NetQueries.Dims(spec.Shapes()[spec.IndexOf(layer) + 1]);
             this.channels = (channels ?? Enumerable.Range(0, dims.C).ToArray()).ToArray();
             foreach (var c in this.channels)
                 if (c < 0 || c >= dims.C) throw new RawConvException($"top-k: channel {c} is outside layer '{layer}' with {dims.C} feature maps");

@@ -42,7 +42,7 @@ public sealed record EvalResult(double Top1, double Top5, int N, int[,] Confusio
                 var row = scores.Slice(i * classes, classes);
                 int label = labels[i];
                 if (label < 0 || label >= classes) throw new RawConvException($"evaluate: label {label} at row {i} is not in [0, {classes})");
-                int pred = Evaluator.ArgMax(row);
+                int pred = NetQueries.ArgMax(row);
                 // Rank = number of classes scoring strictly higher than the true one (ties favour the label).
                 int above = 0;
                 foreach (var v in row) if (v > row[label]) above++;
@@ -86,19 +86,11 @@ public static class Evaluator
         return acc.Result();
     }
 
-    /// <summary>Index of the largest value (first on ties).</summary>
-    public static int ArgMax(ReadOnlySpan<float> row)
-    {
-        int best = 0;
-        for (int j = 1; j < row.Length; j++) if (row[j] > row[best]) best = j;
-        return best;
-    }
-
     /// <summary>Rows of <paramref name="scores"/> whose arg-max equals the label.</summary>
     public static int CountTop1(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, int classes)
     {
         int hits = 0;
-        for (int i = 0; i < labels.Length; i++) if (ArgMax(scores.Slice(i * classes, classes)) == labels[i]) hits++;
+        for (int i = 0; i < labels.Length; i++) if (NetQueries.ArgMax(scores.Slice(i * classes, classes)) == labels[i]) hits++;
         return hits;
     }
 }

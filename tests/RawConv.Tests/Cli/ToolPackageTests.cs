@@ -28,7 +28,7 @@ public class ToolPackageTests
             var info = JsonDocument.Parse(Run(exe, elsewhere, "info", "--json")).RootElement;
             Assert.Equal(629_386, info.GetProperty("parameters").GetInt64());   // weights/README.md: the shipped mini-AlexNet
             string tool = Run(exe, elsewhere, "evaluate", "--limit", "64", "--json", "--device", "opencl");
-            var (code, built, err) = CliTests.Run("evaluate", "--limit", "64", "--json", "--device", "opencl");
+            var (code, built, err) = CliProcess.Run("evaluate", "--limit", "64", "--json", "--device", "opencl");
             Assert.True(code == 0, err);
             Assert.Equal(JsonDocument.Parse(built).RootElement.GetProperty("top1").GetDouble(),
                 JsonDocument.Parse(tool).RootElement.GetProperty("top1").GetDouble());

@@ -1,3 +1,4 @@
+using RawConv.Algorithms;
 using RawConv.Algorithms.Data;
 using RawConv.Algorithms.Seeing;
 using RawConv.Graph;
@@ -26,8 +27,20 @@ public class EvolutionTests
             var data = new TopKTestData(40, 32, 6);
             var units = UnitRef.ParseList("conv1:2, conv3:5,fc6:7");
             Assert.Equal(new UnitRef("conv3", 5), units[1]);
-            using var net = TopKTestData.Net(b, 99);
-            var r = Evolution.Run(net, files, units, data, TopKTestData.Unit(32), new EvolutionOptions(BatchSize: 16));
+            var nets = files.Select(f => WeightsFile.Load(f, b)).ToArray();
+            var before = nets.Select(n => Weights(n.Net)).ToArray();
+            EvolutionResult r;
+            try
+            {
+                r = Evolution.Run(nets.Select(n => n.Net).ToArray(), units, data, TopKTestData.Unit(32), new EvolutionOptions(BatchSize: 16), names: files);
+                for (int k = 0; k < nets.Length; k++)
+                    Assert.Equal(before[k], Weights(nets[k].Net));   // the caller's nets are left as they were
+            }
+            finally
+            {
+                foreach (var n in nets) n.Dispose();
+            }
+            Assert.Equal(files, r.Checkpoints);
             Assert.Equal((3, 2), (r.Cells.GetLength(0), r.Cells.GetLength(1)));
             // conv1's field is 5 px, upscaled 48/5 = 9× to 45; conv3's (49) and fc6's cover the whole 32-px input.
             Assert.Equal((45, 45), (r.Cells[0, 0].Picture.Width * 9, r.Cells[0, 0].Picture.Height * 9));
@@ -43,7 +56,7 @@ public class EvolutionTests
                 {
                     var u = units[row];
                     var a = pass[u.Layer];
-                    var (c, h, w) = Deconvnet.Dims(a.Shape);
+                    var (c, h, w) = NetQueries.Dims(a.Shape);
                     var v = a.ToArray();
                     // Brute force: the largest activation of the map over all images and positions, first in (image, y, x) order.
                     int best = -1, bestImg = 0;
@@ -66,6 +79,8 @@ public class EvolutionTests
         finally { dir.Delete(true); }
     }
 
+    private static float[][] Weights(Net net) => net.Parameters.OrderBy(kv => kv.Key).Select(kv => kv.Value.Weight.ToArray()).ToArray();
+
     [Fact]
     public void UnitsAreParsedAndCheckedAgainstTheLayer()
     {
@@ -74,7 +89,7 @@ public class EvolutionTests
         Assert.Contains("layer:channel", Assert.Throws<RawConvException>(() => UnitRef.Parse("conv5")).Message);
         Assert.Throws<RawConvException>(() => UnitRef.Parse("conv5:-1"));
         using var net = TopKTestData.Net(Backends.Reference, 1);
-        var e = Assert.Throws<RawConvException>(() => Evolution.Run(net, ["x.h5"], [new UnitRef("conv2", 16)], new TopKTestData(3, 32, 1), TopKTestData.Unit(32)));
+        var e = Assert.Throws<RawConvException>(() => Evolution.Run([net], [new UnitRef("conv2", 16)], new TopKTestData(3, 32, 1), TopKTestData.Unit(32)));
         Assert.Contains("conv2:16 is outside layer 'conv2' with 16 feature maps", e.Message);
     }
 }

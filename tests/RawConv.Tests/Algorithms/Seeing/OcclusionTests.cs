@@ -1,3 +1,4 @@
+using RawConv.Algorithms;
 using RawConv.Algorithms.Seeing;
 using RawConv.Algorithms.Training;
 using RawConv.Graph;
@@ -129,7 +130,7 @@ public class OcclusionLayoutTests
     {
         var img = Enumerable.Range(0, 2 * 3 * 4).Select(i => (float)i).ToArray();
         var dst = new float[img.Length];
-        Occlusion.Occlude(img, dst, 2, 3, 4, new Box(1, 1, 3, 3), [-1f, -2f]);
+        NetQueries.Occlude(img, dst, 2, 3, 4, new Box(1, 1, 3, 3), [-1f, -2f]);
         var expected = (float[])img.Clone();
         foreach (var (c, v) in new[] { (0, -1f), (1, -2f) })
             foreach (int y in new[] { 1, 2 })

@@ -1,3 +1,4 @@
+using RawConv.Algorithms;
 using RawConv.Algorithms.Seeing;
 using RawConv.Graph;
 using RawConv.Tests.TestUtil;
@@ -46,7 +47,7 @@ public class ReceptiveFieldTests
         Assert.Equal(-64, ReceptiveField.Of(spec, "conv5").Y.First(0));
         Assert.Equal((0, 0, 227, 227), Box("fc6", 0, 0));
         Assert.True(ReceptiveField.Of(spec, "fc6").Global);
-        var box = TopKGrid.PatchBox(ReceptiveField.Of(spec, "conv5"), 0, 0, 227, 227);
+        var box = NetQueries.PatchBox(ReceptiveField.Of(spec, "conv5"), 0, 0, 227, 227);
         Assert.Equal((-64, -64, 99, 99), box);                         // unclipped, so every conv5 patch is 163 wide
     }
 
@@ -63,7 +64,7 @@ public class ReceptiveFieldTests
         using var t = Tensor.FromArray(net.Backend, s.InputShape(pixels.Length + 1), x);
         using var pass = net.Forward(t, layer);
         var a = pass[layer];
-        var (c, lh, lw) = Deconvnet.Dims(a.Shape);
+        var (c, lh, lw) = NetQueries.Dims(a.Shape);
         var v = a.ToArray();
         float At(int n, int ch) => v[((n * c + ch) * lh + uy) * lw + ux];
         for (int i = 0; i < pixels.Length; i++)

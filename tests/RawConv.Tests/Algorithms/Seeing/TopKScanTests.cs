@@ -1,3 +1,4 @@
+using RawConv.Algorithms;
 using RawConv.Algorithms.Data;
 using RawConv.Algorithms.Seeing;
 using RawConv.Algorithms.Training;
@@ -78,7 +79,7 @@ public abstract class TopKScanTests : BackendTest
         using var x = data.Get(B, Enumerable.Range(0, data.Count).ToArray()).X;
         using var pass = net.Forward(x, layer);
         var a = pass[layer].ToArray();
-        var dims = Deconvnet.Dims(pass[layer].Shape);
+        var dims = NetQueries.Dims(pass[layer].Shape);
         Assert.Equal(dims, scan.Dims);
         Assert.Equal(150, scan.Images);
         Assert.Equal(Enumerable.Range(0, dims.C), scan.Channels);

@@ -8,30 +8,15 @@ using RawConv.Tests.TestUtil;
 
 namespace RawConv.Tests.Cli;
 
-/// <summary>`rawconv topk` and `rawconv evolution` on small saved random mini-AlexNets and the first 200 Fashion-MNIST test images.</summary>
-public sealed class SeeingCliTopKTests : IDisposable
+/// <summary>`rawconv topk` on small saved random mini-AlexNets and the first 200 Fashion-MNIST test images.</summary>
+public sealed class TopKCliTests : DatasetCliTests
 {
-    private readonly DirectoryInfo dir = Directory.CreateTempSubdirectory("rawconv-cli-topk-");
-
-    public void Dispose() => dir.Delete(true);
-
-    private string Model(int seed, string name)
-    {
-        Skip.IfNot(File.Exists(Path.Combine(FashionMnist.DefaultDirectory, "t10k-images-idx3-ubyte.gz")), "dataset-fashion-mnist not installed");
-        using var net = TopKTestData.Net(Backends.Reference, seed);
-        var path = Path.Combine(dir.FullName, name);
-        WeightsFile.Save(net, path, FashionMnist.ClassNames, TopKTestData.Unit(32));
-        return path;
-    }
-
-    private string Out(string name) => Path.Combine(dir.FullName, name);
-
     [SkippableFact]
     public void TopKWritesTheGridTheIndexAndTheProjections()
     {
         var model = Model(3, "m.h5");
         var png = Out("top.png");
-        var (code, stdout, stderr) = CliTests.Run("topk", "--model", model, "--layer", "conv2", "--dataset", "fashion-mnist", "--limit", "200",
+        var (code, stdout, stderr) = CliProcess.Run("topk", "--model", model, "--layer", "conv2", "--dataset", "fashion-mnist", "--limit", "200",
             "--k", "4", "--channels", "0,3,5", "--batch", "48", "--out", png, "--device", "opencl", "--json");
         Assert.True(code == 0, stderr);
         var summary = JsonDocument.Parse(stdout).RootElement;
@@ -69,7 +54,7 @@ public sealed class SeeingCliTopKTests : IDisposable
         }
 
         var npy = Out("top.npy");
-        (code, _, stderr) = CliTests.Run("topk", "--model", model, "--layer", "conv2", "--limit", "200", "--k", "4", "--channels", "0,3,5",
+        (code, _, stderr) = CliProcess.Run("topk", "--model", model, "--layer", "conv2", "--limit", "200", "--k", "4", "--channels", "0,3,5",
             "--out", npy, "--device", "opencl");
         Assert.True(code == 0, stderr);
         var (shape, _, _) = Npy.Read(npy);
@@ -82,7 +67,7 @@ public sealed class SeeingCliTopKTests : IDisposable
     {
         var model = Model(4, "m.h5");
         var folder = Out("figs");
-        var (code, _, stderr) = CliTests.Run("topk", "--model", model, "--layer", "fc6", "--limit", "200", "--channels", "1", "--out", folder, "--device", "opencl");
+        var (code, _, stderr) = CliProcess.Run("topk", "--model", model, "--layer", "fc6", "--limit", "200", "--channels", "1", "--out", folder, "--device", "opencl");
         Assert.True(code == 0, stderr);
         var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "topk-fc6.json"))).RootElement;
         var entries = index.GetProperty("channels")[0].GetProperty("entries").EnumerateArray().ToArray();
@@ -90,32 +75,9 @@ public sealed class SeeingCliTopKTests : IDisposable
         Assert.All(entries, e => Assert.Equal([0, 0, 32, 32], e.GetProperty("box").EnumerateArray().Select(v => v.GetInt32())));
         Assert.True(ImageIO.Load(Path.Combine(folder, "topk-fc6.png")).Width > 0);
 
-        (code, var stdout, stderr) = CliTests.Run("topk", "--model", model, "--layer", "conv2", "--limit", "200", "--channels", "99", "--out", Out("x.png"), "--device", "opencl");
+        (code, var stdout, stderr) = CliProcess.Run("topk", "--model", model, "--layer", "conv2", "--limit", "200", "--channels", "99", "--out", Out("x.png"), "--device", "opencl");
         Assert.Equal(1, code);
         Assert.Equal("", stdout);
         Assert.Equal("rawconv: top-k: channel 99 is outside layer 'conv2' with 16 feature maps", stderr.Trim());
-    }
-
-    [SkippableFact]
-    public void EvolutionWritesOneCellPerUnitAndCheckpoint()
-    {
-        var a = Model(5, "run-epoch1.h5");
-        var b = Model(6, "run-epoch3.h5");
-        var png = Out("evo.png");
-        var (code, _, stderr) = CliTests.Run("evolution", "--checkpoints", a, b, "--units", "conv1:1,conv5:3", "--limit", "200", "--out", png, "--device", "opencl");
-        Assert.True(code == 0, stderr);
-        var grid = ImageIO.Load(png);
-        // conv1 cells 5 px upscaled 9× = 45; conv5 (field 81 ≥ 32) shows the whole 32-px input: 2 × 2 cells of 45 with padding 2.
-        Assert.Equal((2 * 45 + 3 * 2, 2 * 45 + 3 * 2), (grid.Width, grid.Height));
-        var j = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(png, ".json"))).RootElement;
-        Assert.Equal([1, 3], j.GetProperty("checkpoints").EnumerateArray().Select(c => c.GetProperty("epoch").GetInt32()));
-        Assert.Equal(["conv1:1", "conv5:3"], j.GetProperty("units").EnumerateArray().Select(u => u.GetString()!));
-        var cells = j.GetProperty("cells").EnumerateArray().Select(r => r.EnumerateArray().ToArray()).ToArray();
-        Assert.Equal((2, 2), (cells.Length, cells[0].Length));
-        Assert.All(cells.SelectMany(r => r), c => Assert.InRange(c.GetProperty("image").GetInt32(), 0, 199));
-        Assert.Equal([0, 0, 32, 32], cells[1][0].GetProperty("box").EnumerateArray().Select(v => v.GetInt32()));
-        var box = cells[0][1].GetProperty("box").EnumerateArray().Select(v => v.GetInt32()).ToArray();
-        Assert.Equal((5, 5), (box[2] - box[0], box[3] - box[1]));
-        Assert.Equal("conv5:3", cells[1][1].GetProperty("unit").GetString());
     }
 }

@@ -55,14 +55,6 @@ public sealed class Projection(Tensor input, PickedUnit[] units, ReluRule rule, 
 /// </summary>
 public static class Deconvnet
 {
-    /// <summary>Shape of one image's slice of a layer output: (C, H, W), or (C, 1, 1) for a fully connected layer.</summary>
-    public static (int C, int H, int W) Dims(Shape layerOutput) => layerOutput.Rank switch
-    {
-        4 => (layerOutput.C, layerOutput.H, layerOutput.W),
-        2 => (layerOutput[1], 1, 1),
-        _ => throw new RawConvException($"deconvnet: layer output {layerOutput} is neither (N, C, H, W) nor (N, C)"),
-    };
-
     /// <summary>Picks the kept unit from one image's activations <paramref name="a"/> (C·H·W values).</summary>
     public static PickedUnit Pick(ReadOnlySpan<float> a, (int C, int H, int W) dims, UnitChoice choice)
     {
@@ -90,7 +82,7 @@ public static class Deconvnet
     /// </summary>
     public static float[] Seed(ReadOnlySpan<float> activations, Shape layerOutput, IReadOnlyList<PickedUnit> picks, IReadOnlyList<UnitChoice> choices)
     {
-        var (c, h, w) = Dims(layerOutput);
+        var (c, h, w) = NetQueries.Dims(layerOutput);
         int n = layerOutput[0], per = c * h * w;
         var seed = new float[activations.Length];
         for (int i = 0; i < n; i++)
@@ -126,7 +118,7 @@ public static class Deconvnet
         var a = pass[layer];
         int n = a.Shape[0];
         if (choices.Count != n) throw new RawConvException($"deconvnet: {choices.Count} unit choices for a batch of {n}");
-        var dims = Dims(a.Shape);
+        var dims = NetQueries.Dims(a.Shape);
         int per = dims.C * dims.H * dims.W;
         var host = a.ToArray();
         var picks = new PickedUnit[n];

@@ -9,12 +9,12 @@ using RawConv.Tests.TestUtil;
 namespace RawConv.Tests.Cli;
 
 /// <summary>`rawconv invariance` on a small saved random mini-AlexNet: the CSV, SVG, PNG, JSON and .npy it writes.</summary>
-public sealed class SeeingCliInvarianceTests : IDisposable
+public sealed class InvarianceCliTests : IDisposable
 {
     private readonly string dir = Path.Combine(Path.GetTempPath(), $"rawconv-cli-invariance-{Environment.ProcessId}-{Guid.NewGuid():N}");
     private readonly string model, input;
 
-    public SeeingCliInvarianceTests()
+    public InvarianceCliTests()
     {
         Directory.CreateDirectory(dir);
         var cfg = new MiniAlexNetConfig(Canvas: 32, C1: 8, C2: 16, C3: 16, C4: 16, C5: 16, Fc: 32);
@@ -33,7 +33,7 @@ public sealed class SeeingCliInvarianceTests : IDisposable
     public void WritesCsvSvgPngAndSidecarForAFolder()
     {
         var outDir = Path.Combine(dir, "out") + "/";
-        var (code, stdout, stderr) = CliTests.Run("invariance", "--model", model, "--input", input, "--transform", "translate", "--range", "-4:4",
+        var (code, stdout, stderr) = CliProcess.Run("invariance", "--model", model, "--input", input, "--transform", "translate", "--range", "-4:4",
             "--steps", "5", "--axis", "y", "--class", "3", "--out", outDir, "--device", "reference", "--json");
         Assert.True(code == 0, stderr);
         string prefix = Path.Combine(outDir, "invariance-translate");
@@ -81,7 +81,7 @@ public sealed class SeeingCliInvarianceTests : IDisposable
     public void NpyOutIsTheRawTable()
     {
         var npy = Path.Combine(dir, "t.npy");
-        var (code, _, stderr) = CliTests.Run("invariance", "--model", model, "--input", input, "--transform", "rotate", "--steps", "4",
+        var (code, _, stderr) = CliProcess.Run("invariance", "--model", model, "--input", input, "--transform", "rotate", "--steps", "4",
             "--layers", "conv2,fc6,fc8", "--fill", "border", "--out", npy, "--device", "reference");
         Assert.True(code == 0, stderr);
         var (shape, data, dtype) = Npy.Read(npy);
@@ -98,7 +98,7 @@ public sealed class SeeingCliInvarianceTests : IDisposable
     public void AllTransformsStackOneRowOfPanelsEach()
     {
         var prefix = Path.Combine(dir, "fig5");
-        var (code, _, stderr) = CliTests.Run("invariance", "--model", model, "--input", input, "--transform", "all", "--layers", "conv1,fc7",
+        var (code, _, stderr) = CliProcess.Run("invariance", "--model", model, "--input", input, "--transform", "all", "--layers", "conv1,fc7",
             "--batch", "64", "--out", prefix + ".png", "--device", "reference");
         Assert.True(code == 0, stderr);
         var csv = File.ReadAllLines(prefix + ".csv");
@@ -111,7 +111,7 @@ public sealed class SeeingCliInvarianceTests : IDisposable
         var texts = XDocument.Parse(File.ReadAllText(prefix + ".svg")).Descendants(svg + "text").Select(t => t.Value).ToList();
         Assert.Contains("rotation: distance at conv1", texts);
         Assert.Contains("scale: P(true class)", texts);
-        (code, _, stderr) = CliTests.Run("invariance", "--model", model, "--input", input, "--transform", "scale,rotate", "--steps", "3", "--device", "reference");
+        (code, _, stderr) = CliProcess.Run("invariance", "--model", model, "--input", input, "--transform", "scale,rotate", "--steps", "3", "--device", "reference");
         Assert.Equal(1, code);
         Assert.Contains("apply to a single --transform", stderr);
     }
@@ -119,10 +119,10 @@ public sealed class SeeingCliInvarianceTests : IDisposable
     [Fact]
     public void BadFlagsFailWithOneLine()
     {
-        var (code, _, stderr) = CliTests.Run("invariance", "--model", model, "--input", input, "--transform", "shear", "--device", "reference");
+        var (code, _, stderr) = CliProcess.Run("invariance", "--model", model, "--input", input, "--transform", "shear", "--device", "reference");
         Assert.Equal(1, code);
         Assert.Equal("rawconv: unknown --transform 'shear'; expected translate, scale, rotate (comma-separated) or all", stderr.Trim());
-        (code, _, stderr) = CliTests.Run("invariance", "--model", model, "--input", input, "--transform", "scale", "--range", "0:2", "--device", "reference");
+        (code, _, stderr) = CliProcess.Run("invariance", "--model", model, "--input", input, "--transform", "scale", "--range", "0:2", "--device", "reference");
         Assert.Equal(1, code);
         Assert.Contains("scale ratios must be positive", stderr);
     }

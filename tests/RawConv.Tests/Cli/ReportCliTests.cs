@@ -1,0 +1,33 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace RawConv.Tests.Cli;
+
+/// <summary>`rawconv report` on the shipped default model.</summary>
+public class ReportCliTests
+{
+    [SkippableFact]
+    public void ReportWritesThePageAndItsPictures()
+    {
+        DefaultModelTests.SkipWithoutData();
+        var dir = Directory.CreateTempSubdirectory("rawconv-report").FullName;
+        var (code, _, stderr) = CliProcess.Run("report", "--out", dir, "--eval-limit", "300", "--topk-limit", "500", "--per-class", "1", "--device", "opencl");
+        Assert.True(code == 0, stderr);
+        var html = File.ReadAllText(Path.Combine(dir, "index.html"));
+        var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json"))).RootElement;
+        Assert.Equal(300, summary.GetProperty("n").GetInt32());
+        Assert.StartsWith("rawconv report", summary.GetProperty("command").GetString());
+        foreach (Match m in Regex.Matches(html, "src=\"([^\"]+)\""))
+        {
+            string png = Path.Combine(dir, m.Groups[1].Value);
+            Assert.True(File.Exists(png), $"index.html shows {m.Groups[1].Value}, which was not written");
+            Assert.True(File.Exists(Path.ChangeExtension(png, ".json")), $"{m.Groups[1].Value} has no JSON sidecar");
+        }
+        Assert.True(Regex.Matches(html, "<img ").Count >= 10);
+        foreach (var kind in new[] { "deconv-", "topk-", "saliency-", "occlusion-", "invariance.png", "evolution.png" })
+            Assert.Contains(kind, html);
+        // every visualization's sidecar names the rawconv command that remakes it
+        var deconv = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(dir, "deconv-*.json")[0])).RootElement;
+        Assert.StartsWith("rawconv deconv ", deconv.GetProperty("command").GetString());
+    }
+}
