@@ -80,7 +80,8 @@ public sealed class Chart
         double raw = (hi - lo) / Math.Max(1, target);
         double mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = new[] { 1.0, 2, 5, 10 }.Select(m => m * mag).First(s => s >= raw * (1 - 1e-9));
-        double eps = step * 1e-9;
+        // Ends that came through float (1.4f is 1.3999999761…) still get their tick.
+        double eps = step * 1e-6;
         var ticks = new List<double>();
         for (double k = Math.Ceiling((lo - eps) / step); k * step <= hi + eps; k++) ticks.Add(Math.Abs(k) < 0.5 ? 0 : k * step);
         return (step, ticks.ToArray());
@@ -164,6 +165,7 @@ public sealed class Chart
             plot.Legend.ShadowColor = Colors.Transparent;
             plot.Legend.OutlineColor = Colors.LightGray;
         }
+        else plot.HideLegend();
 
         // A first layout pass tells where the data area and the legend fall; then the title shrinks to fit and
         // the legend moves to the corner that hides the least of the lines.

@@ -16,6 +16,7 @@ public class ChartTests
     [InlineData(0, 360, 100, new[] { 0.0, 100, 200, 300 })]
     [InlineData(3, 47, 10, new[] { 10.0, 20, 30, 40 })]
     [InlineData(0, 0.0007, 0.0002, new[] { 0, 0.0002, 0.0004, 0.0006 })]
+    [InlineData(0.6000000238418579, 1.3999999761581421, 0.2, new[] { 0.6, 0.8, 1, 1.2, 1.4 })]
     public void TicksAreOneTwoFiveMultiplesInsideTheRange(double lo, double hi, double step, double[] ticks)
     {
         var (s, t) = Chart.NiceTicks(lo, hi);
@@ -69,6 +70,15 @@ public class ChartTests
         Assert.Equal(["0", "10", "20", "30", "40"], texts.Where(t => t is "0" or "10" or "20" or "30" or "40").Distinct());
         Assert.Contains("2.5", texts);
         Assert.Contains("0.5", texts);
+    }
+
+    [Fact]
+    public void TheLegendIsDrawnOnlyWhenAskedFor()
+    {
+        List<string> Texts(bool legend) => XDocument.Parse(new Chart { ShowLegend = legend }.Add("alpha", [0, 1], [0, 1]).Add("beta", [0, 1], [1, 0]).ToSvg())
+            .Descendants(Svg + "text").Select(t => t.Value).ToList();
+        Assert.Equal(["alpha", "beta"], Texts(true).Where(t => t is "alpha" or "beta"));
+        Assert.DoesNotContain(Texts(false), t => t is "alpha" or "beta");
     }
 
     [Fact]
