@@ -202,8 +202,8 @@ public sealed class Chart
         var data = plot.LastRender.DataRect;
         var size = plot.Legend.LastRenderSize;
         float mx = plot.Legend.Margin.Left, my = plot.Legend.Margin.Top;
-        // Points every few pixels along each line, to count what a legend box in each corner would hide.
-        var pts = new List<Pixel>();
+        // Every point, and points every few pixels along each line, to count what a legend box in each corner would hide.
+        var pts = Finite().Select(p => plot.GetPixel(new Coordinates(p.X, p.Y))).ToList();
         foreach (var s in Series)
             for (int k = 0; k + 1 < s.X.Count; k++)
             {

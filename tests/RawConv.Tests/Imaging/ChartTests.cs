@@ -81,6 +81,30 @@ public class ChartTests
         Assert.DoesNotContain(Texts(false), t => t is "alpha" or "beta");
     }
 
+    [Theory]
+    [InlineData(new[] { 0.0, 1 })]
+    [InlineData(new[] { 1.0, 0 })]
+    [InlineData(new[] { 0.9, 0.9 })]
+    [InlineData(new[] { 0.1, 0.1 })]
+    public void TheLegendSitsInACornerTheLinesLeaveFree(double[] ys)
+    {
+        var doc = XDocument.Parse(new Chart { Width = 300, Height = 240 }.Add("a long series name", [0, 1], ys).Add("b", [0, 1], ys.Select(v => v * 0.95).ToArray()).ToSvg());
+        // The legend is the clipped group that holds text; its clip is the legend's inner box.
+        var legend = doc.Descendants(Svg + "g").Single(g => g.Attribute("clip-path") != null && g.Descendants(Svg + "text").Any());
+        string id = Regex.Match(legend.Attribute("clip-path")!.Value, @"#([^)]+)").Groups[1].Value;
+        var box = doc.Descendants(Svg + "clipPath").Single(c => c.Attribute("id")!.Value == id).Element(Svg + "rect")!;
+        double bx = Num(box.Attribute("x")!.Value), by = Num(box.Attribute("y")!.Value), bw = Num(box.Attribute("width")!.Value), bh = Num(box.Attribute("height")!.Value);
+        int hidden = 0;
+        foreach (var line in doc.Descendants(Svg + "g").Where(g => g.Attribute("data-series") != null).SelectMany(Lines))
+            for (int k = 0; k + 1 < line.Count; k++)
+                for (int t = 0; t <= 100; t++)
+                {
+                    double x = line[k].X + (line[k + 1].X - line[k].X) * t / 100, y = line[k].Y + (line[k + 1].Y - line[k].Y) * t / 100;
+                    if (x >= bx && x <= bx + bw && y >= by && y <= by + bh) hidden++;
+                }
+        Assert.Equal(0, hidden);
+    }
+
     [Fact]
     public void SeriesAreMappedIntoThePlotAreaInOrder()
     {
