@@ -148,10 +148,11 @@ public sealed class Chart
         }
 
         var (x0, x1, y0, y1) = Ranges();
+        var xTicks = Ticks(ref x0, ref x1);
+        var yTicks = Ticks(ref y0, ref y1);
         plot.Axes.SetLimits(x0, x1, y0, y1);
-        var xTicks = Ticks(x0, x1);
         plot.Axes.Bottom.TickGenerator = xTicks;
-        plot.Axes.Left.TickGenerator = Ticks(y0, y1);
+        plot.Axes.Left.TickGenerator = yTicks;
         plot.Axes.Bottom.TickLabelStyle.FontSize = TickSize;
         plot.Axes.Left.TickLabelStyle.FontSize = TickSize;
         if (XLabel != null) plot.XLabel(XLabel, LabelSize);
@@ -182,9 +183,15 @@ public sealed class Chart
         return plot;
     }
 
-    private static ScottPlot.TickGenerators.NumericManual Ticks(double lo, double hi)
+    /// <summary>The axis ticks; a range end a rounding error short of its tick moves onto it, as ScottPlot draws no tick outside the axis.</summary>
+    private static ScottPlot.TickGenerators.NumericManual Ticks(ref double lo, ref double hi)
     {
         var (step, ticks) = NiceTicks(lo, hi);
+        if (ticks.Length > 0)
+        {
+            lo = Math.Min(lo, ticks[0]);
+            hi = Math.Max(hi, ticks[^1]);
+        }
         return new ScottPlot.TickGenerators.NumericManual(ticks, ticks.Select(v => FormatTick(v, step)).ToArray());
     }
 

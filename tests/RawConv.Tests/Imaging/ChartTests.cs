@@ -26,6 +26,15 @@ public class ChartTests
     }
 
     [Fact]
+    public void AnAxisEndThatCameThroughFloatKeepsItsTickLabel()
+    {
+        double[] x = [0.6f, 1.0f, 1.4f];
+        // Whole-number y ticks: the only labels with a decimal point are the x ticks.
+        var texts = XDocument.Parse(new Chart().Add("s", x, [0, 10, 0]).ToSvg()).Descendants(Svg + "text").Select(t => t.Value).ToList();
+        Assert.Equal(["0.6", "0.8", "1.0", "1.2", "1.4"], texts.Where(t => t.Contains('.')));
+    }
+
+    [Fact]
     public void TickLabelsHaveJustEnoughDecimals()
     {
         Assert.Equal("0.6", Chart.FormatTick(0.6000000000000001, 0.2));
