@@ -1,4 +1,5 @@
 using System.Globalization;
+using ScottPlot;
 
 namespace RawConv.Imaging;
 
@@ -6,9 +7,9 @@ namespace RawConv.Imaging;
 public sealed record ChartSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);
 
 /// <summary>
-/// A line chart with several series, title, axis labels, 1-2-5 ticks, grid, legend and tab10 colours,
-/// drawn the same way to SVG (<see cref="ToSvg"/>) and to a raster image (<see cref="ToImage"/>, anti-aliased,
-/// text in <see cref="BitmapFont"/>). Lay several side by side with <see cref="ChartRow"/>.
+/// A line chart with several series, title, axis labels, 1-2-5 ticks, grid, legend and tab10 colours, drawn by
+/// ScottPlot to SVG (<see cref="ToSvg"/>) and to a raster image (<see cref="ToImage"/>). Lay several side by side
+/// with <see cref="ChartRow"/>.
 /// </summary>
 public sealed class Chart
 {
@@ -19,12 +20,8 @@ public sealed class Chart
         (0x8c, 0x56, 0x4b), (0xe3, 0x77, 0xc2), (0x7f, 0x7f, 0x7f), (0xbc, 0xbd, 0x22), (0x17, 0xbe, 0xcf),
     ];
 
-    internal static readonly (byte R, byte G, byte B) White = (255, 255, 255), Ink = (0x22, 0x22, 0x22),
-        Frame = (0x44, 0x44, 0x44), GridColor = (0xe0, 0xe0, 0xe0), LegendEdge = (0xcc, 0xcc, 0xcc);
-
-    // Text sizes in output pixels per font pixel.
-    internal const double TitleU = 2, LabelU = 1.5, TickU = 1.5;
-    private const double Pad = 8, TickLength = 5, TickGap = 4, LineWidth = 1.75, MarkerRadius = 2.5;
+    internal const float TitleSize = 16, LabelSize = 14, TickSize = 12, LegendSize = 12;
+    private const float LineWidth = 1.75f, MarkerSize = 5, Pad = 6;
 
     /// <summary>Title above the plot (none when null).</summary>
     public string? Title { get; init; }
@@ -38,7 +35,7 @@ public sealed class Chart
     public int Height { get; init; } = 360;
     /// <summary>Draw a dot at every point.</summary>
     public bool Markers { get; init; }
-    /// <summary>Draw the legend (in the plot corner that hides the fewest points).</summary>
+    /// <summary>Draw the legend (in the plot corner that hides the least of the lines).</summary>
     public bool ShowLegend { get; init; } = true;
     /// <summary>Fixed x axis start (default: the data's smallest x).</summary>
     public double? XMin { get; init; }
@@ -51,15 +48,23 @@ public sealed class Chart
     /// <summary>The series, drawn in order.</summary>
     public List<ChartSeries> Series { get; } = [];
 
+    private string Name => Title is null ? "chart" : $"chart '{Title}'";
+
     /// <summary>Adds a series; x and y must have the same length. Returns this.</summary>
     public Chart Add(string name, IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
-        if (x.Count != y.Count) throw new RawConvException($"chart: series '{name}' has {x.Count} x values and {y.Count} y values");
-        Series.Add(new ChartSeries(name, x, y));
+        var s = new ChartSeries(name, x, y);
+        Check(s);
+        Series.Add(s);
         return this;
     }
 
-    /// <summary>The chart as a standalone SVG document.</summary>
+    private void Check(ChartSeries s)
+    {
+        if (s.X.Count != s.Y.Count) throw new RawConvException($"{Name}: series '{s.Name}' has {s.X.Count} x values and {s.Y.Count} y values");
+    }
+
+    /// <summary>The chart as a standalone SVG document; each series is a &lt;g data-series="name"&gt;.</summary>
     public string ToSvg() => ChartRow.ToSvg([this]);
 
     /// <summary>The chart as an 8-bit RGB image of <see cref="Width"/>×<see cref="Height"/>.</summary>
@@ -75,7 +80,8 @@ public sealed class Chart
         double raw = (hi - lo) / Math.Max(1, target);
         double mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = new[] { 1.0, 2, 5, 10 }.Select(m => m * mag).First(s => s >= raw * (1 - 1e-9));
-        double eps = step * 1e-9;
+        // Ends that came through float (1.4f is 1.3999999761…) still get their tick.
+        double eps = step * 1e-6;
         var ticks = new List<double>();
         for (double k = Math.Ceiling((lo - eps) / step); k * step <= hi + eps; k++) ticks.Add(Math.Abs(k) < 0.5 ? 0 : k * step);
         return (step, ticks.ToArray());
@@ -113,109 +119,114 @@ public sealed class Chart
         return (a - d, b + d);
     }
 
-    /// <summary>Draws the chart with its top-left corner at (<paramref name="ox"/>, <paramref name="oy"/>).</summary>
-    internal void Draw(ChartCanvas c, double ox, double oy)
+    /// <summary>The chart as a laid-out ScottPlot plot, ready to render at <see cref="Width"/>×<see cref="Height"/>.</summary>
+    internal Plot ToPlot()
     {
-        var (x0, x1, y0, y1) = Ranges();
-        var (xStep, xTicks) = NiceTicks(x0, x1);
-        var (yStep, yTicks) = NiceTicks(y0, y1);
-        var yLabels = yTicks.Select(v => FormatTick(v, yStep)).ToArray();
-        var xLabels = xTicks.Select(v => FormatTick(v, xStep)).ToArray();
-        double capTick = BitmapFont.GlyphHeight * TickU;
-        double top = Pad + (Title != null ? BitmapFont.GlyphHeight * TitleU + Pad : 0);
-        double left = Pad + (YLabel != null ? BitmapFont.GlyphHeight * LabelU + Pad : 0)
-            + (yLabels.Length > 0 ? yLabels.Max(BitmapFont.Width) * TickU : 0) + TickGap + TickLength;
-        double bottom = Pad + (XLabel != null ? BitmapFont.GlyphHeight * LabelU + Pad : 0) + capTick + TickGap + TickLength;
-        double right = Math.Max(Pad * 2, xLabels.Length > 0 ? BitmapFont.Width(xLabels[^1]) * TickU / 2 + 2 : 0);
-        double px0 = Math.Round(ox + left), py0 = Math.Round(oy + top);
-        double px1 = Math.Round(ox + Width - right), py1 = Math.Round(oy + Height - bottom);
-        if (px1 - px0 < 10 || py1 - py0 < 10) throw new RawConvException($"chart: {Width}×{Height} pixels leave no room for the plot");
-        double Sx(double v) => px0 + (v - x0) / (x1 - x0) * (px1 - px0);
-        double Sy(double v) => py1 - (v - y0) / (y1 - y0) * (py1 - py0);
-
-        c.FillRect(ox, oy, Width, Height, White);
-        foreach (var v in xTicks) c.Line(Crisp(Sx(v)), py0, Crisp(Sx(v)), py1, GridColor, 1);
-        foreach (var v in yTicks) c.Line(px0, Crisp(Sy(v)), px1, Crisp(Sy(v)), GridColor, 1);
-
-        c.BeginClip(px0, py0, px1 - px0, py1 - py0);
+        foreach (var s in Series) Check(s);
+        if (Width < 50 || Height < 50) throw new RawConvException($"{Name}: {Width}×{Height} pixels leave no room for the plot");
+        var plot = new Plot();
+        plot.Font.Set(ChartFont.Family);
+        plot.FigureBackground.Color = Colors.White;
+        plot.DataBackground.Color = Colors.White;
         for (int i = 0; i < Series.Count; i++)
         {
             var s = Series[i];
-            var color = Palette[i % Palette.Count];
-            c.BeginSeries(s.Name, color);
-            var run = new List<(double, double)>();
-            for (int k = 0; k <= s.X.Count; k++)
+            // A point with either coordinate not finite is a gap: ScottPlot breaks the line at NaN.
+            var xs = new double[s.X.Count];
+            var ys = new double[s.X.Count];
+            for (int k = 0; k < xs.Length; k++)
             {
-                bool ok = k < s.X.Count && double.IsFinite(s.X[k]) && double.IsFinite(s.Y[k]);
-                if (ok) run.Add((Sx(s.X[k]), Sy(s.Y[k])));
-                if (!ok && run.Count > 0) { c.Polyline(run, color, LineWidth); run = []; }
+                bool ok = double.IsFinite(s.X[k]) && double.IsFinite(s.Y[k]);
+                xs[k] = ok ? s.X[k] : double.NaN;
+                ys[k] = ok ? s.Y[k] : double.NaN;
             }
-            if (Markers)
-                for (int k = 0; k < s.X.Count; k++)
-                    if (double.IsFinite(s.X[k]) && double.IsFinite(s.Y[k])) c.Dot(Sx(s.X[k]), Sy(s.Y[k]), MarkerRadius, color);
-            c.EndSeries();
+            var c = Palette[i % Palette.Count];
+            var sc = plot.Add.Scatter(xs, ys, new Color(c.R, c.G, c.B));
+            sc.LegendText = s.Name;
+            sc.LineWidth = LineWidth;
+            sc.MarkerSize = Markers ? MarkerSize : 0;
         }
-        c.EndClip();
 
-        c.StrokeRect(px0 + 0.5, py0 + 0.5, px1 - px0 - 1, py1 - py0 - 1, Frame, 1);
-        for (int i = 0; i < xTicks.Length; i++)
+        var (x0, x1, y0, y1) = Ranges();
+        var xTicks = Ticks(ref x0, ref x1);
+        var yTicks = Ticks(ref y0, ref y1);
+        plot.Axes.SetLimits(x0, x1, y0, y1);
+        plot.Axes.Bottom.TickGenerator = xTicks;
+        plot.Axes.Left.TickGenerator = yTicks;
+        plot.Axes.Bottom.TickLabelStyle.FontSize = TickSize;
+        plot.Axes.Left.TickLabelStyle.FontSize = TickSize;
+        if (XLabel != null) plot.XLabel(XLabel, LabelSize);
+        if (YLabel != null) plot.YLabel(YLabel, LabelSize);
+        if (Title != null) plot.Title(Title, TitleSize);
+        if (ShowLegend && Series.Count > 0)
         {
-            double x = Crisp(Sx(xTicks[i]));
-            c.Line(x, py1, x, py1 + TickLength, Frame, 1);
-            c.Text(x, py1 + TickLength + TickGap + capTick / 2, xLabels[i], TickU, Ink, TextAnchor.Middle);
+            plot.ShowLegend(Alignment.UpperRight);
+            plot.Legend.FontSize = LegendSize;
+            plot.Legend.FontName = ChartFont.Family;
+            plot.Legend.ShadowColor = Colors.Transparent;
+            plot.Legend.OutlineColor = Colors.LightGray;
         }
-        for (int i = 0; i < yTicks.Length; i++)
-        {
-            double y = Crisp(Sy(yTicks[i]));
-            c.Line(px0 - TickLength, y, px0, y, Frame, 1);
-            c.Text(px0 - TickLength - TickGap, y, yLabels[i], TickU, Ink, TextAnchor.End);
-        }
-        if (Title != null)
-        {
-            // A long title shrinks to fit the chart and slides off the plot's centre rather than overflow.
-            double u = Math.Max(1, Math.Min(TitleU, (Width - 2 * Pad) / Math.Max(1, BitmapFont.Width(Title))));
-            double half = BitmapFont.Width(Title) * u / 2, tx = Math.Clamp((px0 + px1) / 2, ox + Pad + half, Math.Max(ox + Pad + half, ox + Width - Pad - half));
-            c.Text(tx, oy + Pad + BitmapFont.GlyphHeight * TitleU / 2, Title, u, Ink, TextAnchor.Middle);
-        }
-        if (XLabel != null)
-            c.Text((px0 + px1) / 2, oy + Height - Pad - BitmapFont.GlyphHeight * LabelU / 2, XLabel, LabelU, Ink, TextAnchor.Middle);
-        if (YLabel != null)
-            c.Text(ox + Pad + BitmapFont.GlyphHeight * LabelU / 2, (py0 + py1) / 2, YLabel, LabelU, Ink, TextAnchor.Middle, vertical: true);
-        if (ShowLegend && Series.Count > 0) DrawLegend(c, px0, py0, px1, py1, Sx, Sy);
+        else plot.HideLegend();
+
+        // A first layout pass tells where the data area and the legend fall; then the title shrinks to fit and
+        // the legend moves to the corner that hides the least of the lines.
+        plot.RenderInMemory(Width, Height);
+        // The last x tick's label is centred on the plot's right edge, which ScottPlot puts a few pixels from the
+        // figure's: keep the automatic margins but widen the right one to hold the label's right half.
+        var data = plot.LastRender.DataRect;
+        string lastX = xTicks.Ticks.Length > 0 ? xTicks.Ticks[^1].Label : "";
+        float right = (float)Math.Max(Width - data.Right, Math.Max(2 * Pad, ChartFont.Measure(lastX, TickSize, bold: false) / 2 + 2 * Pad));
+        plot.Layout.Fixed(new PixelPadding(left: data.Left, right: right, bottom: Height - data.Bottom, top: data.Top));
+        plot.RenderInMemory(Width, Height);
+        FitTitle(plot);
+        if (ShowLegend && Series.Count > 0) PlaceLegend(plot);
+        return plot;
     }
 
-    private static double Crisp(double v) => Math.Floor(v) + 0.5;
-
-    private void DrawLegend(ChartCanvas c, double px0, double py0, double px1, double py1, Func<double, double> sx, Func<double, double> sy)
+    /// <summary>The axis ticks; a range end a rounding error short of its tick moves onto it, as ScottPlot draws no tick outside the axis.</summary>
+    private static ScottPlot.TickGenerators.NumericManual Ticks(ref double lo, ref double hi)
     {
-        const double inset = 6, swatch = 18, gap = 5;
-        double lineH = BitmapFont.LineHeight * TickU + 3;
-        double w = inset + swatch + gap + Series.Max(s => BitmapFont.Width(s.Name)) * TickU + inset;
-        double h = Series.Count * lineH + 2 * inset - 3;
-        var corners = new[] { (px1 - inset - w, py0 + inset), (px0 + inset, py0 + inset), (px1 - inset - w, py1 - inset - h), (px0 + inset, py1 - inset - h) };
-        var pts = Finite().Select(p => (sx(p.X), sy(p.Y))).ToList();
-        var (lx, ly) = corners.MinBy(k => pts.Count(p => p.Item1 >= k.Item1 && p.Item1 <= k.Item1 + w && p.Item2 >= k.Item2 && p.Item2 <= k.Item2 + h));
-        lx = Math.Round(lx); ly = Math.Round(ly);
-        c.FillRect(lx, ly, w, h, White);
-        c.StrokeRect(lx + 0.5, ly + 0.5, w - 1, h - 1, LegendEdge, 1);
-        for (int i = 0; i < Series.Count; i++)
+        var (step, ticks) = NiceTicks(lo, hi);
+        if (ticks.Length > 0)
         {
-            var color = Palette[i % Palette.Count];
-            double cy = ly + inset + i * lineH + BitmapFont.GlyphHeight * TickU / 2;
-            c.Line(lx + inset, cy, lx + inset + swatch, cy, color, LineWidth + 0.25);
-            if (Markers) c.Dot(lx + inset + swatch / 2, cy, MarkerRadius, color);
-            c.Text(lx + inset + swatch + gap, cy, Series[i].Name, TickU, Ink, TextAnchor.Start);
+            lo = Math.Min(lo, ticks[0]);
+            hi = Math.Max(hi, ticks[^1]);
         }
+        return new ScottPlot.TickGenerators.NumericManual(ticks, ticks.Select(v => FormatTick(v, step)).ToArray());
     }
-}
 
-/// <summary>Horizontal alignment of a text at its anchor point.</summary>
-public enum TextAnchor
-{
-    /// <summary>The text starts at the point.</summary>
-    Start,
-    /// <summary>The text is centred on the point.</summary>
-    Middle,
-    /// <summary>The text ends at the point.</summary>
-    End,
+    private void FitTitle(Plot plot)
+    {
+        if (Title is null) return;
+        var data = plot.LastRender.DataRect;
+        double centre = (data.Left + data.Right) / 2, half = Math.Min(centre, Width - centre) - Pad;
+        double wide = ChartFont.Measure(Title, TitleSize, bold: true);
+        if (wide / 2 > half) plot.Axes.Title.Label.FontSize = (float)Math.Max(8, TitleSize * 2 * half / wide);
+    }
+
+    private void PlaceLegend(Plot plot)
+    {
+        var data = plot.LastRender.DataRect;
+        var size = plot.Legend.LastRenderSize;
+        float mx = plot.Legend.Margin.Left, my = plot.Legend.Margin.Top;
+        // Every point, and points every few pixels along each line, to count what a legend box in each corner would hide.
+        var pts = Finite().Select(p => plot.GetPixel(new Coordinates(p.X, p.Y))).ToList();
+        foreach (var s in Series)
+            for (int k = 0; k + 1 < s.X.Count; k++)
+            {
+                if (!(double.IsFinite(s.X[k]) && double.IsFinite(s.Y[k]) && double.IsFinite(s.X[k + 1]) && double.IsFinite(s.Y[k + 1]))) continue;
+                Pixel a = plot.GetPixel(new Coordinates(s.X[k], s.Y[k])), b = plot.GetPixel(new Coordinates(s.X[k + 1], s.Y[k + 1]));
+                int n = (int)Math.Clamp(Math.Ceiling(Math.Sqrt((b.X - a.X) * (b.X - a.X) + (b.Y - a.Y) * (b.Y - a.Y)) / 2), 1, 10000);
+                for (int t = 0; t <= n; t++) pts.Add(new Pixel(a.X + (b.X - a.X) * t / n, a.Y + (b.Y - a.Y) * t / n));
+            }
+        const float slack = 3;
+        var corners = new (Alignment A, float X, float Y)[]
+        {
+            (Alignment.UpperRight, data.Right - mx - size.Width, data.Top + my),
+            (Alignment.UpperLeft, data.Left + mx, data.Top + my),
+            (Alignment.LowerRight, data.Right - mx - size.Width, data.Bottom - my - size.Height),
+            (Alignment.LowerLeft, data.Left + mx, data.Bottom - my - size.Height),
+        };
+        plot.Legend.Alignment = corners.MinBy(c => pts.Count(p => p.X >= c.X - slack && p.X <= c.X + size.Width + slack && p.Y >= c.Y - slack && p.Y <= c.Y + size.Height + slack)).A;
+    }
 }
