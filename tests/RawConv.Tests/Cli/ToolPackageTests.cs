@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using RawConv.Tests.Repo;
+using RawConv.Tests.TestUtil;
 
 namespace RawConv.Tests.Cli;
 
@@ -25,9 +25,9 @@ public class ToolPackageTests
             string exe = Path.Combine(tools, "rawconv");
             Assert.True(File.Exists(exe), $"no rawconv launcher in {tools}");
 
-            var info = JsonDocument.Parse(Run(exe, elsewhere, "info", "--json")).RootElement;
+            var info = JsonDocument.Parse(Processes.Run(exe, elsewhere, 300, "info", "--json")).RootElement;
             Assert.Equal(629_386, info.GetProperty("parameters").GetInt64());   // weights/README.md: the shipped mini-AlexNet
-            string tool = Run(exe, elsewhere, "evaluate", "--limit", "64", "--json", "--device", "opencl");
+            string tool = Processes.Run(exe, elsewhere, 300, "evaluate", "--limit", "64", "--json", "--device", "opencl");
             var (code, built, err) = CliProcess.Run("evaluate", "--limit", "64", "--json", "--device", "opencl");
             Assert.True(code == 0, err);
             Assert.Equal(JsonDocument.Parse(built).RootElement.GetProperty("top1").GetDouble(),
@@ -40,17 +40,5 @@ public class ToolPackageTests
         }
     }
 
-    private static void Dotnet(string cwd, params string[] args) => Assert.NotNull(Run("dotnet", cwd, args));
-
-    private static string Run(string exe, string cwd, params string[] args)
-    {
-        var psi = new ProcessStartInfo(exe) { WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        Assert.True(p.WaitForExit(300_000), $"{exe} {string.Join(' ', args)} did not finish in 300 s");
-        Assert.True(p.ExitCode == 0, $"{exe} {string.Join(' ', args)} exited {p.ExitCode}: {stderr.Result}");
-        return stdout.Result;
-    }
+    private static void Dotnet(string cwd, params string[] args) => Processes.Run("dotnet", cwd, 300, args);
 }
