@@ -42,6 +42,13 @@ internal static class Models
         if (!File.Exists(model) && Zoo.Names.Contains(model))
             throw new RawConvException($"{model} is a zoo architecture without weights; pass a weights file (.h5, .onnx, .caffemodel) — `rawconv import` converts one");
         RequireFile(model);
+        var loaded = LoadWeights(model, prototxt, preprocess, backend);
+        loaded.Net.CheckFinite = true;
+        return loaded;
+    }
+
+    private static LoadedModel LoadWeights(string model, string? prototxt, string? preprocess, IBackend backend)
+    {
         string ext = Path.GetExtension(model).ToLowerInvariant();
         switch (ext)
         {
@@ -51,9 +58,11 @@ internal static class Models
                 return new LoadedModel(w.Net, w.Classes ?? DefaultClasses(w.Net.Spec), Choose(preprocess, w.Preprocessing, w.Net.Spec), model);
             case ".onnx":
                 var onnx = OnnxImporter.Load(model).ToNet(backend);
+                onnx.Source = model;
                 return new LoadedModel(onnx, DefaultClasses(onnx.Spec), Choose(preprocess, null, onnx.Spec), model);
             case ".caffemodel":
                 var caffe = CaffeImporter.Load(RequirePrototxt(model, prototxt), model).ToNet(backend);
+                caffe.Source = model;
                 return new LoadedModel(caffe, DefaultClasses(caffe.Spec), Choose(preprocess, null, caffe.Spec), model);
             default:
                 throw new RawConvException($"{model}: cannot load weights from '{ext}'; expected .h5, .onnx or .caffemodel (with --prototxt)");

@@ -26,8 +26,13 @@ try
 {
     return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is RawConvException or IOException or UnauthorizedAccessException)
+catch (Exception e)
 {
-    Console.Error.WriteLine($"rawconv: {e.Message.Split('\n')[0]}");
-    return 1;
+    // Expected failures (bad input, files, devices) exit 1; anything else is a defect of ours and exits 70
+    // (EX_SOFTWARE). Either way one line, and the trace only when RAWCONV_DEBUG=1.
+    bool expected = e is RawConvException or IOException or UnauthorizedAccessException;
+    string line = e.Message.Split('\n')[0];
+    Console.Error.WriteLine(expected ? $"rawconv: {line}" : $"rawconv: internal error ({e.GetType().Name}): {line} — RAWCONV_DEBUG=1 prints the trace");
+    if (Environment.GetEnvironmentVariable("RAWCONV_DEBUG") == "1") Console.Error.WriteLine(e);
+    return expected ? 1 : 70;
 }

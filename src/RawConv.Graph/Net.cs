@@ -69,6 +69,9 @@ public sealed partial class Net : IDisposable
         }
     }
 
+    /// <summary>The file the weights came from, when they came from one: errors about the weights name it.</summary>
+    public string? Source { get; set; }
+
     /// <summary>
     /// When set, <see cref="Forward"/> rejects an input holding NaN/Inf and checks every layer's output (one device
     /// reduction per layer), throwing <see cref="NonFiniteException"/> at the first layer that produced a non-finite
@@ -107,7 +110,7 @@ public sealed partial class Net : IDisposable
             {
                 pass.Dispose();
                 throw new NonFiniteException(layer.Name, nf,
-                    $"{Spec.Name}: layer {layer.Name} produced {nf} from a finite input — the weights are damaged or out of range");
+                    $"{Source ?? Spec.Name}: layer {layer.Name} produced {nf} from a finite input — the weights are damaged or out of range");
             }
             if (keep != null && i > 0 && !keep.Contains(Spec.Layers[i - 1].Name)) pass.Drop(i - 1);
             cur = y;

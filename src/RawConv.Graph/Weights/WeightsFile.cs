@@ -67,7 +67,7 @@ public static partial class WeightsFile
         long need = spec.ParameterCount() * sizeof(float), have = new FileInfo(path).Length;
         if (need > have)
             throw new RawConvException($"{path}: the architecture needs {spec.ParameterCount():N0} parameters ({need:N0} bytes), the file has only {have:N0} bytes");
-        var net = new Net(spec, backend);
+        var net = new Net(spec, backend) { Source = path };
         try
         {
             Fill(net, f, path);
