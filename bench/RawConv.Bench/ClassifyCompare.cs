@@ -43,7 +43,7 @@ public static class ClassifyCompare
             double e2e = Compare.MedianMs(b, reps, () =>
             {
                 var images = Enumerable.Range(0, n).Select(_ => ImageIO.Load(image)).ToList();
-                using var batch = Preprocess.Batch(images, PreprocessOptions.Caffe, b);
+                using var batch = Preprocess.Batch(images, Preprocessing.Caffe, b);
                 using var f = net.Forward(batch);
                 var (v, ix) = TopK.Forward(f.Output, 5);
                 ix.Dispose();

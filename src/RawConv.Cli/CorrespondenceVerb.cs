@@ -87,7 +87,7 @@ internal sealed class CorrespondenceVerb : Verb<CorrespondenceSettings, Correspo
             {
                 var occluded = new float[per];
                 NetQueries.Occlude(all.AsSpan(i * per, per), occluded, x.Shape.C, x.Shape.H, x.Shape.W, boxes[i], fillValues);
-                return Verbs.Outline(Deprocess.ToImage(occluded, x.Shape.C, x.Shape.H, x.Shape.W, NetInput.Options(m.Preprocessing, x.Shape.C)).ToRgb8(), boxes[i]);
+                return Verbs.Outline(Deprocess.ToImage(occluded, x.Shape.C, x.Shape.H, x.Shape.W, m.Preprocessing.For(x.Shape.C)).ToRgb8(), boxes[i]);
             }).ToList();
             int up = Math.Max(1, (int)Math.Ceiling(120.0 / Math.Max(x.Shape.H, x.Shape.W)));
             files.Add(new PngFile(outPath, Grid.Images(shown, new GridOptions { Rows = 1, Upscale = up, Padding = 2 }), payload));

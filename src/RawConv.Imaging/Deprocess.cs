@@ -13,7 +13,7 @@ public enum NormalizeMode
 public static class Deprocess
 {
     /// <summary>Undoes std, mean, scale and channel order of a (1, C, H, W) or (C, H, W) tensor, C = 1 or 3; rounds and clamps to 8 bits, RGB.</summary>
-    public static Image ToImage(Tensor t, PreprocessOptions o)
+    public static Image ToImage(Tensor t, Preprocessing o)
     {
         var s = t.Shape;
         bool ok = s.Rank == 4 && s.N == 1 || s.Rank == 3;
@@ -22,8 +22,8 @@ public static class Deprocess
         return ToImage(t.ToArray(), c, h, w, o);
     }
 
-    /// <summary>As <see cref="ToImage(Tensor, PreprocessOptions)"/> on planar floats (C, H, W).</summary>
-    public static Image ToImage(float[] planes, int channels, int h, int w, PreprocessOptions o)
+    /// <summary>As <see cref="ToImage(Tensor, Preprocessing)"/> on planar floats (C, H, W).</summary>
+    public static Image ToImage(float[] planes, int channels, int h, int w, Preprocessing o)
     {
         if (planes.Length != (long)channels * h * w) throw new RawConvException($"deprocess: {planes.Length} values for ({channels}, {h}, {w})");
         Preprocess.Validate(o, channels);
@@ -32,12 +32,13 @@ public static class Deprocess
         var img = new Image(w, h, channels);
         for (int c = 0; c < channels; c++)
         {
-            int dst = o.Bgr && channels == 3 ? 2 - c : c;
-            float sd = o.Std is null ? 1f : o.Std.Length == 1 ? o.Std[0] : o.Std[c];
+            int dst = o.ChannelOrder == ChannelOrder.BGR && channels == 3 ? 2 - c : c;
+            bool noStd = o.Std.Length == 0;
+            float sd = noStd ? 1f : o.Std.Length == 1 ? o.Std[0] : o.Std[c];
             for (int p = 0; p < plane; p++)
             {
                 float y = planes[c * plane + p];
-                float v = ((o.Std is null ? y : y * sd) + mean(c, p)) / o.Scale;
+                float v = ((noStd ? y : y * sd) + mean(c, p)) / o.Scale;
                 img.Data[p * channels + dst] = To8(v);
             }
         }

@@ -1,10 +1,10 @@
 namespace RawConv.Imaging;
 
-/// <summary>A full mean image (C, H, W), planar, in the tensor's channel order (Caffe's mean.binaryproto style).</summary>
-public sealed record MeanImage(float[] Data, int Channels, int Height, int Width)
+/// <summary>Turns images into network input tensors (1, C, H, W) by a <see cref="Preprocessing"/>, C = 3 or 1; <see cref="Deprocess"/> is the exact inverse of its normalization.</summary>
+public static class Preprocess
 {
     /// <summary>Reads a mean image from a .npy of shape (C, H, W) or (1, C, H, W).</summary>
-    public static MeanImage FromNpy(string path)
+    public static MeanImage ReadMeanImage(string path)
     {
         var (shape, data, _) = Npy.Read(path);
         var dims = shape.Length == 4 && shape[0] == 1 ? shape[1..] : shape;
@@ -14,40 +14,16 @@ public sealed record MeanImage(float[] Data, int Channels, int Height, int Width
             for (int i = 0; i < f.Length; i++) f[i] = Convert.ToSingle(data.GetValue(i));
         return new MeanImage(f, dims[0], dims[1], dims[2]);
     }
-}
 
-/// <summary>
-/// An image-to-tensor pipeline: resize the shorter side (antialiased bilinear, Pillow-exact, 0 = keep), centre
-/// crop (0 = none), channel order, <c>x = v·Scale</c> on 0–255 samples, minus <see cref="Mean"/> (one value per
-/// channel in the tensor's order, or one for all; or <see cref="MeanImage"/>), divided by <see cref="Std"/> if given.
-/// </summary>
-public sealed record PreprocessOptions(int ResizeShorter, int CropHeight, int CropWidth, bool Bgr, float Scale, float[] Mean, float[]? Std)
-{
-    /// <summary>A full mean image subtracted after cropping instead of <see cref="Mean"/>; centre-cropped if larger than the crop.</summary>
-    public MeanImage? MeanImage { get; init; }
-
-    /// <summary>Channels of the tensor: 3 (colour, in RGB or BGR order) or 1 (grey: ITU-R 601 luma of the RGB pixel, as Pillow's "L").</summary>
-    public int Channels { get; init; } = 3;
-
-    /// <summary>Caffe's bvlc_alexnet: shorter side 256, centre crop 227, BGR, 0–255, mean (104, 117, 123) in BGR order.</summary>
-    public static PreprocessOptions Caffe => new(256, 227, 227, true, 1f, [104f, 117f, 123f], null);
-
-    /// <summary>torchvision's ImageNet eval transform: Resize(256), CenterCrop(224), ToTensor, Normalize(mean, std).</summary>
-    public static PreprocessOptions Torchvision => new(256, 224, 224, false, 1f / 255f, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
-}
-
-/// <summary>Turns images into network input tensors (1, C, H, W), C = 3 or 1; <see cref="Deprocess"/> is the exact inverse.</summary>
-public static class Preprocess
-{
     /// <summary>The preprocessed image as a tensor (1, 3, H, W) on <paramref name="backend"/>.</summary>
-    public static Tensor ToTensor(Image img, PreprocessOptions o, IBackend backend)
+    public static Tensor ToTensor(Image img, Preprocessing o, IBackend backend)
     {
         var (f, h, w) = ToPlanes(img, o);
         return Tensor.FromArray(backend, Shape.Nchw(1, o.Channels, h, w), f);
     }
 
     /// <summary>Several images as one batch (N, 3, H, W); they must come out the same size (use a crop).</summary>
-    public static Tensor Batch(IReadOnlyList<Image> images, PreprocessOptions o, IBackend backend)
+    public static Tensor Batch(IReadOnlyList<Image> images, Preprocessing o, IBackend backend)
     {
         if (images.Count == 0) throw new RawConvException("preprocess: empty batch");
         var planes = images.Select(i => ToPlanes(i, o)).ToList();
@@ -61,8 +37,8 @@ public static class Preprocess
         return Tensor.FromArray(backend, Shape.Nchw(planes.Count, c, h, w), all);
     }
 
-    /// <summary>The preprocessed image as planar floats (C, H, W), C = <see cref="PreprocessOptions.Channels"/>, with its size.</summary>
-    public static (float[] Data, int H, int W) ToPlanes(Image img, PreprocessOptions o)
+    /// <summary>The preprocessed image as planar floats (C, H, W), C = <see cref="Preprocessing.Channels"/>, with its size.</summary>
+    public static (float[] Data, int H, int W) ToPlanes(Image img, Preprocessing o)
     {
         int channels = o.Channels;
         if (channels is not (1 or 3)) throw new RawConvException($"preprocess: {channels} channels; images give 1 (grey) or 3");
@@ -73,13 +49,14 @@ public static class Preprocess
         var f = new float[channels * plane];
         for (int c = 0; c < channels; c++)
         {
-            int src = o.Bgr ? 2 - c : c;
-            float sd = o.Std is null ? 1f : o.Std.Length == 1 ? o.Std[0] : o.Std[c];
+            int src = o.ChannelOrder == ChannelOrder.BGR ? 2 - c : c;
+            bool noStd = o.Std.Length == 0;
+            float sd = noStd ? 1f : o.Std.Length == 1 ? o.Std[0] : o.Std[c];
             for (int p = 0; p < plane; p++)
             {
                 float v = channels == 1 ? Luma(im.Data[p * 3], im.Data[p * 3 + 1], im.Data[p * 3 + 2]) : im.Data[p * 3 + src];
                 float x = v * o.Scale - mean(c, p);
-                f[c * plane + p] = o.Std is null ? x : x / sd;
+                f[c * plane + p] = noStd ? x : x / sd;
             }
         }
         return (f, h, w);
@@ -88,13 +65,29 @@ public static class Preprocess
     /// <summary>ITU-R 601 luma of an 8-bit RGB pixel, rounded as Pillow's "L" conversion does.</summary>
     public static ushort Luma(int r, int g, int b) => (ushort)((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16);
 
-    /// <summary>The geometric part alone: 8-bit RGB, shorter side resized, centre-cropped.</summary>
-    public static Image Geometry(Image img, PreprocessOptions o)
+    /// <summary>The geometric part alone, as 8-bit RGB: letterboxed onto the canvas, or shorter side resized and centre-cropped.</summary>
+    public static Image Geometry(Image img, Preprocessing o)
     {
+        if (o.Letterbox > 0) img = Letterbox(img, o);
         var im = img.Channels == 3 && img.BitDepth == 8 ? img : img.ToRgb8();
-        if (o.ResizeShorter > 0) im = Resize.ShorterSide(im, o.ResizeShorter);
-        if (o.CropHeight > 0 && o.CropWidth > 0) im = CenterCrop(im, o.CropWidth, o.CropHeight);
+        if (o.Letterbox > 0) return im;
+        if (o.ShorterSide > 0) im = Resize.ShorterSide(im, o.ShorterSide);
+        if (o.Height > 0 && o.Width > 0) im = CenterCrop(im, o.Width, o.Height);
         return im;
+    }
+
+    /// <summary>For letterboxed inputs (<see cref="Preprocessing.Letterbox"/> &gt; 0): the image scaled (aspect kept) to fit the box and centred on a black canvas of the input size; else unchanged.</summary>
+    public static Image Letterbox(Image img, Preprocessing pre)
+    {
+        if (pre.Letterbox <= 0) return img;
+        double f = (double)pre.Letterbox / Math.Max(img.Width, img.Height);
+        int w = Math.Max(1, (int)Math.Round(img.Width * f)), h = Math.Max(1, (int)Math.Round(img.Height * f));
+        var fitted = w == img.Width && h == img.Height ? img : Resize.Bilinear(img, w, h);
+        var canvas = new Image(pre.Width, pre.Height, img.Channels, img.BitDepth);
+        int top = (pre.Height - h) / 2, left = (pre.Width - w) / 2, c = img.Channels;
+        for (int y = 0; y < h; y++)
+            Array.Copy(fitted.Data, y * w * c, canvas.Data, ((top + y) * pre.Width + left) * c, w * c);
+        return canvas;
     }
 
     /// <summary>
@@ -131,7 +124,7 @@ public static class Preprocess
     }
 
     /// <summary>Per (channel, pixel) mean of the cropped image: per-channel values or the centre of the mean image.</summary>
-    internal static Func<int, int, float> MeanPlanes(PreprocessOptions o, int h, int w)
+    internal static Func<int, int, float> MeanPlanes(Preprocessing o, int h, int w)
     {
         if (o.MeanImage is { } m)
         {
@@ -144,14 +137,16 @@ public static class Preprocess
         return mean.Length switch { 0 => (_, _) => 0f, 1 => (_, _) => mean[0], _ => (c, _) => mean[c] };
     }
 
-    internal static void Validate(PreprocessOptions o, int channels)
+    internal static void Validate(Preprocessing o, int channels)
     {
-        if (o.ResizeShorter < 0 || o.CropHeight < 0 || o.CropWidth < 0)
-            throw new RawConvException($"preprocess: negative size (resize {o.ResizeShorter}, crop {o.CropHeight}×{o.CropWidth})");
+        if (o.ShorterSide < 0 || o.Height < 0 || o.Width < 0 || o.Letterbox < 0)
+            throw new RawConvException($"preprocess: negative size (resize {o.ShorterSide}, crop {o.Height}×{o.Width}, letterbox {o.Letterbox})");
+        if (o.Letterbox > 0 && (o.Height <= 0 || o.Width <= 0))
+            throw new RawConvException($"preprocess: letterbox {o.Letterbox} needs a positive canvas size, got {o.Height}×{o.Width}");
         if (o.Scale == 0 || !float.IsFinite(o.Scale)) throw new RawConvException($"preprocess: scale {o.Scale} must be finite and non-zero");
         if (o.Mean.Length is not (0 or 1) && o.Mean.Length != channels)
             throw new RawConvException($"preprocess: {o.Mean.Length} mean values for {channels} channels");
-        if (o.Std is { } s && (s.Length is not 1 && s.Length != channels || s.Any(v => v == 0 || !float.IsFinite(v))))
+        if (o.Std is { Length: > 0 } s && (s.Length is not 1 && s.Length != channels || s.Any(v => v == 0 || !float.IsFinite(v))))
             throw new RawConvException($"preprocess: std ({string.Join(", ", s)}) must hold 1 or {channels} finite non-zero values");
     }
 }

@@ -32,7 +32,7 @@ public static class Display
         var s = x.Shape;
         int per = s.C * s.H * s.W;
         var all = x.ToArray();
-        return Deprocess.ToImage(all.AsSpan(n * per, per).ToArray(), s.C, s.H, s.W, NetInput.Options(pre, s.C));
+        return Deprocess.ToImage(all.AsSpan(n * per, per).ToArray(), s.C, s.H, s.W, pre.For(s.C));
     }
 
     /// <summary>Crops box (y0, x0, y1, x1) out of <paramref name="img"/>, padding with <paramref name="fill"/> where the box hangs over the edge.</summary>

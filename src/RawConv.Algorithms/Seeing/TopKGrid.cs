@@ -54,7 +54,7 @@ public static class TopKGrid
         var items = scan.Channels.SelectMany((ch, i) => scan.Entries[i].Select(e => (Channel: ch, Entry: e))).ToArray();
         var patches = new List<TopKPatch>(items.Length);
         var raw = o.KeepProjections ? new float[(long)items.Length * per] : null;
-        var view = NetInput.Options(pre, c);
+        var view = pre.For(c);
         for (int start = 0; start < items.Length; start += o.BatchSize)
         {
             var chunk = items.AsSpan(start, Math.Min(o.BatchSize, items.Length - start)).ToArray();

@@ -26,14 +26,14 @@ public class NetInputTests
     public void LetterboxCentresTheScaledImageOnABlackCanvas()
     {
         var wide = new Image(56, 28, 1, 8, Enumerable.Repeat((ushort)200, 56 * 28).ToArray());
-        var boxed = NetInput.Letterbox(wide, Canvas);
+        var boxed = Preprocess.Letterbox(wide, Canvas);
         Assert.Equal((40, 40), (boxed.Width, boxed.Height));
         // 56×28 scaled by 28/56 to 28×14, top (40 − 14)/2 = 13, left (40 − 28)/2 = 6.
         for (int y = 0; y < 40; y++)
             for (int x = 0; x < 40; x++)
                 Assert.Equal(y >= 13 && y < 27 && x >= 6 && x < 34 ? 200 : 0, boxed.Data[y * 40 + x]);
         var plain = Canvas with { Letterbox = 0 };
-        Assert.Same(wide, NetInput.Letterbox(wide, plain));
+        Assert.Same(wide, Preprocess.Letterbox(wide, plain));
     }
 
     [Fact]
@@ -56,14 +56,25 @@ public class NetInputTests
     [Fact]
     public void CaffeInputsResize256AndCropAndTorchvisionKeepsTheRatio()
     {
-        var caffe = NetInput.Options(Preprocessing.Caffe, 3, geometry: true);
-        Assert.Equal((256, 227, 227, true, 1f), (caffe.ResizeShorter, caffe.CropHeight, caffe.CropWidth, caffe.Bgr, caffe.Scale));
+        var caffe = Preprocessing.Caffe.For(3);
+        Assert.Equal((256, 227, 227, ChannelOrder.BGR, 1f, 3), (caffe.ShorterSide, caffe.Height, caffe.Width, caffe.ChannelOrder, caffe.Scale, caffe.Channels));
         Assert.Equal([104f, 117f, 123f], caffe.Mean);
-        var tv = NetInput.Options(Preprocessing.Torchvision with { Height = 112, Width = 112 }, 3, geometry: true);
-        Assert.Equal((128, 112, 112, false), (tv.ResizeShorter, tv.CropHeight, tv.CropWidth, tv.Bgr));
-        var undo = NetInput.Options(Preprocessing.Caffe, 1);
-        Assert.Equal((0, 0, 0, false, 1), (undo.ResizeShorter, undo.CropHeight, undo.CropWidth, undo.Bgr, undo.Channels));
-        Assert.Equal([104f], undo.Mean);
-        Assert.Equal(0, NetInput.Options(Canvas, 1, geometry: true).ResizeShorter);
+        var tv = (Preprocessing.Torchvision with { Height = 112, Width = 112 }).For(3);
+        Assert.Equal((128, 112, 112, ChannelOrder.RGB), (tv.ShorterSide, tv.Height, tv.Width, tv.ChannelOrder));
+        var grey = Preprocessing.Caffe.For(1);
+        Assert.Equal((ChannelOrder.RGB, 1), (grey.ChannelOrder, grey.Channels));
+        Assert.Equal([104f], grey.Mean);
+        Assert.Equal([1f], grey.Std);
+        Assert.Equal(0, Canvas.For(1).ShorterSide);
+        Assert.Equal(0, (Preprocessing.Caffe with { ResizeShorter = 0 }).ShorterSide);
+    }
+
+    [Fact]
+    public void StoredFormIsUnchangedByThePipelineSettings()
+    {
+        var json = Canvas.ToJson();
+        Assert.Equal("""{"channelOrder":"RGB","mean":[0],"std":[1],"scale":0.003921569,"height":40,"width":40,"letterbox":28}""", json);
+        Assert.Equal(json, (Canvas.For(1) with { ResizeShorter = 7 }).ToJson());
+        Assert.Equal(Canvas, Preprocessing.FromJson(json));
     }
 }

@@ -24,7 +24,7 @@ public class PreprocessTests(ITestOutputHelper output)
         foreach (var name in File.ReadAllLines(Path.Combine(PrepRef.Dir, "manifest.tsv")).Where(l => l.Length > 0))
         {
             var img = ImageIO.Load(Path.Combine(PrepRef.Dir, "in", name + ".png"));
-            using var t = Preprocess.ToTensor(img, PreprocessOptions.Torchvision, B);
+            using var t = Preprocess.ToTensor(img, Preprocessing.Torchvision, B);
             Assert.Equal(Shape.Nchw(1, 3, 224, 224), t.Shape);
             var (shape, exp) = PrepRef.Load("tv_" + name);
             Assert.Equal(new[] { 3, 224, 224 }, shape);
@@ -42,7 +42,7 @@ public class PreprocessTests(ITestOutputHelper output)
         foreach (var name in File.ReadAllLines(Path.Combine(PrepRef.Dir, "manifest.tsv")).Where(l => l.Length > 0))
         {
             var img = ImageIO.Load(Path.Combine(PrepRef.Dir, "in", name + ".png"));
-            var (f, h, w) = Preprocess.ToPlanes(img, PreprocessOptions.Caffe);
+            var (f, h, w) = Preprocess.ToPlanes(img, Preprocessing.Caffe);
             Assert.Equal((227, 227), (h, w));
             var (_, exp) = PrepRef.Load("caffe_" + name);
             Assert.Equal(0f, Diff(f, (float[])exp).Max);
@@ -56,7 +56,7 @@ public class PreprocessTests(ITestOutputHelper output)
         // leaves room for the decoder's documented few-level differences at rare pixels, averaged down by resizing.
         foreach (var name in new[] { "dog", "eagle", "scream" })
         {
-            var (f, _, _) = Preprocess.ToPlanes(ImageIO.Load($"/usr/share/darknet/data/{name}.jpg"), PreprocessOptions.Caffe);
+            var (f, _, _) = Preprocess.ToPlanes(ImageIO.Load($"/usr/share/darknet/data/{name}.jpg"), Preprocessing.Caffe);
             var (max, mean) = Diff(f, (float[])PrepRef.Load("caffe_" + name).Data);
             output.WriteLine($"caffe from .jpg {name}: max {max} grey levels, mean {mean:F4}");
             Assert.True(max <= 2 && mean < 0.1, $"{name}: max {max}, mean {mean}");
@@ -75,9 +75,9 @@ public class PreprocessTests(ITestOutputHelper output)
     public void DeprocessInvertsPreprocessExactly()
     {
         var img = RandomImage(301, 263, 3, 3);
-        var withMeanImage = PreprocessOptions.Caffe with { MeanImage = MeanImageOf(3, 256, 256, (c, y, x) => 90 + c * 7 + (y * 31 + x * 17) % 40 * 0.37f) };
-        var noResize = new PreprocessOptions(0, 0, 0, true, 0.017f, [0.3f], [0.61f]);
-        foreach (var o in new[] { PreprocessOptions.Caffe, PreprocessOptions.Torchvision, withMeanImage, noResize })
+        var withMeanImage = Preprocessing.Caffe with { MeanImage = MeanImageOf(3, 256, 256, (c, y, x) => 90 + c * 7 + (y * 31 + x * 17) % 40 * 0.37f) };
+        var noResize = new Preprocessing(ChannelOrder.BGR, [0.3f], [0.61f], 0.017f, 0, 0);
+        foreach (var o in new[] { Preprocessing.Caffe, Preprocessing.Torchvision, withMeanImage, noResize })
         {
             using var t = Preprocess.ToTensor(img, o, B);
             var back = Deprocess.ToImage(t, o);
@@ -98,7 +98,7 @@ public class PreprocessTests(ITestOutputHelper output)
     public void MeanImageIsCentreCroppedAndSubtracted()
     {
         var img = RandomImage(9, 8, 3, 5);
-        var o = new PreprocessOptions(0, 4, 5, false, 1f, [], null) { MeanImage = MeanImageOf(3, 7, 8, (c, y, x) => c * 100 + y * 10 + x) };
+        var o = new Preprocessing(ChannelOrder.RGB, [], [], 1f, 4, 5) { ResizeShorter = 0, MeanImage = MeanImageOf(3, 7, 8, (c, y, x) => c * 100 + y * 10 + x) };
         var (f, h, w) = Preprocess.ToPlanes(img, o);
         // image crop: left round(4/2)=2, top round(4/2)=2; mean crop: left round(3/2)=2 (half-even), top round(3/2)=2
         for (int c = 0; c < 3; c++)
@@ -114,11 +114,11 @@ public class PreprocessTests(ITestOutputHelper output)
         try
         {
             Npy.Write(path, [1, 3, 2, 2], Enumerable.Range(0, 12).Select(i => (double)i).ToArray());
-            var m = MeanImage.FromNpy(path);
+            var m = Preprocess.ReadMeanImage(path);
             Assert.Equal((3, 2, 2), (m.Channels, m.Height, m.Width));
             Assert.Equal(Enumerable.Range(0, 12).Select(i => (float)i), m.Data);
             Npy.Write(path, [12], new float[12]);
-            Assert.Throws<RawConvException>(() => MeanImage.FromNpy(path));
+            Assert.Throws<RawConvException>(() => Preprocess.ReadMeanImage(path));
         }
         finally { File.Delete(path); }
     }
@@ -141,7 +141,7 @@ public class PreprocessTests(ITestOutputHelper output)
     public void GreyIsExpandedAlphaDroppedAndBatchesStack()
     {
         var grey = RandomImage(40, 30, 1, 4);
-        var (g, h, w) = Preprocess.ToPlanes(grey, PreprocessOptions.Caffe with { ResizeShorter = 0, CropHeight = 20, CropWidth = 20 });
+        var (g, h, w) = Preprocess.ToPlanes(grey, Preprocessing.Caffe with { ResizeShorter = 0, Height = 20, Width = 20 });
         int plane = h * w;
         for (int p = 0; p < plane; p++)
         {
@@ -151,12 +151,12 @@ public class PreprocessTests(ITestOutputHelper output)
         var rgba = RandomImage(50, 37, 4, 6);
         var rgb = new Image(50, 37, 3);
         for (int p = 0; p < 50 * 37; p++) for (int c = 0; c < 3; c++) rgb.Data[p * 3 + c] = rgba.Data[p * 4 + c];
-        var o = PreprocessOptions.Torchvision with { ResizeShorter = 33, CropHeight = 30, CropWidth = 30 };
+        var o = Preprocessing.Torchvision with { ResizeShorter = 33, Height = 30, Width = 30 };
         Assert.Equal(Preprocess.ToPlanes(rgb, o).Data, Preprocess.ToPlanes(rgba, o).Data);
         using var batch = Preprocess.Batch([rgb, grey], o, B);
         Assert.Equal(Shape.Nchw(2, 3, 30, 30), batch.Shape);
         Assert.Equal(Preprocess.ToPlanes(grey, o).Data, batch.ToArray()[(3 * 900)..]);
-        Assert.Throws<RawConvException>(() => Preprocess.Batch([rgb, grey], o with { ResizeShorter = 0, CropHeight = 0 }, B));
+        Assert.Throws<RawConvException>(() => Preprocess.Batch([rgb, grey], o with { ResizeShorter = 0, Height = 0 }, B));
     }
 
     [Fact]
@@ -181,11 +181,11 @@ public class PreprocessTests(ITestOutputHelper output)
     public void BadOptionsAreRejected()
     {
         var img = RandomImage(8, 8, 3, 7);
-        Assert.Throws<RawConvException>(() => Preprocess.ToPlanes(img, PreprocessOptions.Torchvision with { Std = [0.2f, 0f, 0.2f] }));
-        Assert.Throws<RawConvException>(() => Preprocess.ToPlanes(img, PreprocessOptions.Caffe with { Mean = [1f, 2f] }));
-        Assert.Throws<RawConvException>(() => Preprocess.ToPlanes(img, new PreprocessOptions(0, 4, 4, false, 1, [], null) { MeanImage = new MeanImage(new float[27], 3, 3, 3) }));
+        Assert.Throws<RawConvException>(() => Preprocess.ToPlanes(img, Preprocessing.Torchvision with { Std = [0.2f, 0f, 0.2f] }));
+        Assert.Throws<RawConvException>(() => Preprocess.ToPlanes(img, Preprocessing.Caffe with { Mean = [1f, 2f] }));
+        Assert.Throws<RawConvException>(() => Preprocess.ToPlanes(img, new Preprocessing(ChannelOrder.RGB, [], [], 1, 4, 4) { ResizeShorter = 0, MeanImage = new MeanImage(new float[27], 3, 3, 3) }));
         Assert.Throws<RawConvException>(() => Deprocess.Normalize(new float[3], NormalizeMode.MinMax, 60));
         using var t = Tensor.FromArray(B, Shape.Nchw(2, 3, 2, 2), new float[24]);
-        Assert.Throws<RawConvException>(() => Deprocess.ToImage(t, PreprocessOptions.Caffe));
+        Assert.Throws<RawConvException>(() => Deprocess.ToImage(t, Preprocessing.Caffe));
     }
 }

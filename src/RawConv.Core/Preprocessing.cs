@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace RawConv.Graph;
+namespace RawConv;
 
 /// <summary>Order of the colour channels a network expects.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ChannelOrder>))]
@@ -14,8 +14,11 @@ public enum ChannelOrder
 }
 
 /// <summary>
-/// How to turn an image into network input: resize to <see cref="Height"/>×<see cref="Width"/>, order the
-/// channels, then per channel c: <c>x = (pixel · Scale − Mean[c]) / Std[c]</c> with pixel in 0–255.
+/// How an image becomes network input, the one description used by the weights files, the networks and the imaging
+/// pipeline: geometry (letterbox onto a <see cref="Height"/>×<see cref="Width"/> canvas, or resize the shorter side to
+/// <see cref="ShorterSide"/> and centre-crop <see cref="Height"/>×<see cref="Width"/>; 0 skips a step), channel order,
+/// then per channel c: <c>x = (pixel · Scale − Mean[c]) / Std[c]</c> with pixel in 0–255 (one mean or std value
+/// serves every channel; an empty array means none).
 /// </summary>
 public sealed record Preprocessing(ChannelOrder ChannelOrder, float[] Mean, float[] Std, float Scale, int Height, int Width)
 {
@@ -27,10 +30,38 @@ public sealed record Preprocessing(ChannelOrder ChannelOrder, float[] Mean, floa
     /// <summary>torchvision: RGB scaled to 0–1, ImageNet mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225), 224×224.</summary>
     public static Preprocessing Torchvision { get; } = new(ChannelOrder.RGB, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f], 1f / 255f, 224, 224);
 
+    /// <summary>Tensor channels the pipeline makes: 3 (colour, in <see cref="ChannelOrder"/>) or 1 (grey: ITU-R 601 luma of the RGB pixel, as Pillow's "L"). Not stored: it comes from the network (<see cref="For"/>).</summary>
+    [JsonIgnore] public int Channels { get; init; } = 3;
+
+    /// <summary>The shorter-side resize when set (0 = none); unset, <see cref="ShorterSide"/> follows the input size. Not stored.</summary>
+    [JsonIgnore] public int? ResizeShorter { get; init; }
+
+    /// <summary>A full mean image subtracted after the geometry instead of <see cref="Mean"/>, centre-cropped if larger (Caffe's mean.binaryproto style). Not stored.</summary>
+    [JsonIgnore] public MeanImage? MeanImage { get; init; }
+
+    /// <summary>
+    /// The shorter side images are resized to before the centre crop: <see cref="ResizeShorter"/> if set; else 0 for
+    /// letterboxed inputs, 256 for 227-pixel (Caffe) inputs, and the 256/224 ratio of <see cref="Height"/> otherwise.
+    /// </summary>
+    [JsonIgnore]
+    public int ShorterSide => ResizeShorter ?? (Letterbox > 0 || Height <= 0 ? 0 : Height == 227 ? 256 : (int)Math.Round(Height * 256.0 / 224.0));
+
+    /// <summary>
+    /// This preprocessing for a network taking <paramref name="channels"/> input channels: the first mean and std
+    /// values, and RGB order for grey.
+    /// </summary>
+    public Preprocessing For(int channels) => this with
+    {
+        Channels = channels,
+        ChannelOrder = channels == 3 ? ChannelOrder : ChannelOrder.RGB,
+        Mean = Mean.Take(channels).ToArray(),
+        Std = Std.Take(channels).ToArray(),
+    };
+
     /// <summary>The network input value for 0–255 pixel value <paramref name="pixel"/> of channel <paramref name="channel"/> (in <see cref="ChannelOrder"/>).</summary>
     public float Normalize(float pixel, int channel) => (pixel * Scale - Mean[channel]) / Std[channel];
 
-    /// <summary>Checks lengths and ranges; returns this.</summary>
+    /// <summary>Checks lengths and ranges of the stored form (one mean and std per channel, a positive input size); returns this.</summary>
     public Preprocessing Validate()
     {
         if (Mean is null || Std is null || Mean.Length == 0 || Mean.Length != Std.Length)
@@ -73,7 +104,11 @@ public sealed record Preprocessing(ChannelOrder ChannelOrder, float[] Mean, floa
 
     public bool Equals(Preprocessing? other) => other is not null && ChannelOrder == other.ChannelOrder
         && Mean.AsSpan().SequenceEqual(other.Mean) && Std.AsSpan().SequenceEqual(other.Std)
-        && Scale == other.Scale && Height == other.Height && Width == other.Width && Letterbox == other.Letterbox;
+        && Scale == other.Scale && Height == other.Height && Width == other.Width && Letterbox == other.Letterbox
+        && Channels == other.Channels && ResizeShorter == other.ResizeShorter && ReferenceEquals(MeanImage, other.MeanImage);
 
     public override int GetHashCode() => HashCode.Combine(ChannelOrder, Scale, Height, Width, Mean.Length > 0 ? Mean[0] : 0);
 }
+
+/// <summary>A full mean image (C, H, W), planar, in the tensor's channel order (Caffe's mean.binaryproto style).</summary>
+public sealed record MeanImage(float[] Data, int Channels, int Height, int Width);
