@@ -5,7 +5,8 @@ namespace RawConv.Ops;
 /// <summary>Softmax cross-entropy on logits (N, C) with Int32 labels (N), averaged over N.</summary>
 public static class CrossEntropy
 {
-    private const int Local = 128;
+    /// <summary>Work-items per group of these kernels: SM_LOCAL in kernels/softmax.h, which sizes their local memory (a test checks the two agree).</summary>
+    public const int GroupSize = 128;
 
     /// <summary>Mean over rows of log Σ exp(logits) − logits[label].</summary>
     public static float Forward(Tensor logits, Tensor labels)
@@ -14,7 +15,7 @@ public static class CrossEntropy
         var (b, n, c) = Check(op, logits, labels);
         using var loss = Tensor.Zeros(b, new Shape(n));
         if (b.AsKernel() is { } k)
-            k.Run("crossentropy", "ce_forward", new LaunchGeometry((long)n * Local, 1, 1, Local, 1, 1), loss, logits, labels, c);
+            k.Run("crossentropy", "ce_forward", new LaunchGeometry((long)n * GroupSize, 1, 1, GroupSize, 1, 1), loss, logits, labels, c);
         else CrossEntropyRef.RowLosses<float>(ReferenceBackend.Floats(logits.Buffer), ReferenceBackend.Ints(labels.Buffer),
             ReferenceBackend.Floats(loss.Buffer), n, c);
         double sum = 0;
@@ -29,7 +30,7 @@ public static class CrossEntropy
         var (b, n, c) = Check(op, logits, labels);
         var dx = Tensor.Zeros(b, logits.Shape);
         if (b.AsKernel() is { } k)
-            k.Run("crossentropy", "ce_backward", new LaunchGeometry((long)n * Local, 1, 1, Local, 1, 1), dx, logits, labels, c, 1f / n);
+            k.Run("crossentropy", "ce_backward", new LaunchGeometry((long)n * GroupSize, 1, 1, GroupSize, 1, 1), dx, logits, labels, c, 1f / n);
         else CrossEntropyRef.Backward<float>(ReferenceBackend.Floats(logits.Buffer), ReferenceBackend.Ints(labels.Buffer),
             ReferenceBackend.Floats(dx.Buffer), n, c);
         return dx;

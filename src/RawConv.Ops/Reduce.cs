@@ -9,7 +9,8 @@ namespace RawConv.Ops;
 /// </summary>
 public static class Reduce
 {
-    private const int Local = 256;
+    /// <summary>Work-items per group of these kernels: RD_LOCAL in kernels/reduce.cl, which sizes their local memory (a test checks the two agree).</summary>
+    public const int GroupSize = 256;
     private const int MaxGroups = 256;
 
     /// <summary>Σ x.</summary>
@@ -78,9 +79,9 @@ public static class Reduce
             return kind switch { 0 => ReduceRef.Sum<float>(xs), 1 => ReduceRef.SumSquares<float>(xs), _ => ReduceRef.MaxAbs<float>(xs) };
         }
         if (n == 0) return 0;
-        int groups = (int)Math.Min(MaxGroups, (n + Local * 4L - 1) / (Local * 4L));
+        int groups = (int)Math.Min(MaxGroups, (n + GroupSize * 4L - 1) / (GroupSize * 4L));
         using var partials = Tensor.Zeros(b, new Shape(groups));
-        k.Run("reduce", "reduce_partial", new LaunchGeometry((long)groups * Local, 1, 1, Local, 1, 1), partials, x, n, kind);
+        k.Run("reduce", "reduce_partial", new LaunchGeometry((long)groups * GroupSize, 1, 1, GroupSize, 1, 1), partials, x, n, kind);
         double r = 0;
         foreach (var p in partials.ToArray()) r = kind == 2 ? Math.Max(r, p) : r + p;
         return r;
@@ -115,7 +116,7 @@ public static class Reduce
         }
         while (m.Count < 4) m.Insert(0, (1, !m[0].Reduced));
         long count = m[0].Reduced ? m[0].Size * m[2].Size : m[1].Size * m[3].Size;
-        int local = count >= 4 * Local ? Local : count >= 64 ? 32 : 1;
+        int local = count >= 4 * GroupSize ? GroupSize : count >= 64 ? 32 : 1;
         k.Run("reduce", "reduce_axes", new LaunchGeometry(y.Count * local, 1, 1, local, 1, 1), y, x,
             (int)m[0].Size, (int)m[1].Size, (int)m[2].Size, (int)m[3].Size, m[0].Reduced ? 1 : 0);
     }

@@ -5,7 +5,8 @@ namespace RawConv.Ops;
 /// <summary>Softmax and log-softmax along one axis (ONNX-13 semantics: the tensor viewed as (outer, dim, inner)).</summary>
 public static class Softmax
 {
-    private const int Local = 128;
+    /// <summary>Work-items per group of these kernels: SM_LOCAL in kernels/softmax.h, which sizes their local memory (a test checks the two agree).</summary>
+    public const int GroupSize = 128;
 
     /// <summary>y = exp(x − max) / Σ exp(x − max) along <paramref name="axis"/> (negative counts from the end).</summary>
     public static Tensor Forward(Tensor x, int axis = 1) => Run("softmax.forward", x, axis, log: false);
@@ -40,7 +41,7 @@ public static class Softmax
         var y = Tensor.Zeros(b, x.Shape);
         if (x.Count == 0) return y;
         if (b.AsKernel() is { } k)
-            k.Run("softmax", "softmax_forward", new LaunchGeometry((long)outer * inner * Local, 1, 1, Local, 1, 1),
+            k.Run("softmax", "softmax_forward", new LaunchGeometry((long)outer * inner * GroupSize, 1, 1, GroupSize, 1, 1),
                 y, x, dim, inner, log ? 1 : 0);
         else SoftmaxRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), ReferenceBackend.Floats(y.Buffer), outer, dim, inner, log);
         return y;
@@ -58,7 +59,7 @@ public static class Softmax
         var dx = Tensor.Zeros(b, y.Shape);
         if (y.Count == 0) return dx;
         if (b.AsKernel() is { } k)
-            k.Run("softmax", "softmax_backward", new LaunchGeometry((long)outer * inner * Local, 1, 1, Local, 1, 1),
+            k.Run("softmax", "softmax_backward", new LaunchGeometry((long)outer * inner * GroupSize, 1, 1, GroupSize, 1, 1),
                 dx, y, dy, dim, inner, log ? 1 : 0);
         else SoftmaxRef.Backward<float>(ReferenceBackend.Floats(y.Buffer), ReferenceBackend.Floats(dy.Buffer),
             ReferenceBackend.Floats(dx.Buffer), outer, dim, inner, log);

@@ -5,7 +5,8 @@ namespace RawConv.Ops;
 /// <summary>Top-k along the last axis, viewing the tensor as (rows, cols). x must be finite (NaN order is unspecified).</summary>
 public static class TopK
 {
-    private const int Local = 128;
+    /// <summary>Work-items per group of these kernels: TK_LOCAL in kernels/topk.cl, which sizes their local memory (a test checks the two agree).</summary>
+    public const int GroupSize = 128;
 
     /// <summary>The k largest of each row, descending, ties by lower index first; values and Int32 indices have x's shape with the last dim k.</summary>
     public static (Tensor Values, Tensor Indices) Forward(Tensor x, int k)
@@ -37,7 +38,7 @@ public static class TopK
     {
         if (rows == 0) return;
         if (b.AsKernel() is { } kb)
-            kb.Run("topk", "topk_rows", new LaunchGeometry((long)rows * Local, 1, 1, Local, 1, 1), values, indices, x, cols, k);
+            kb.Run("topk", "topk_rows", new LaunchGeometry((long)rows * GroupSize, 1, 1, GroupSize, 1, 1), values, indices, x, cols, k);
         else TopKRef.Forward<float>(ReferenceBackend.Floats(x.Buffer), rows, cols, k,
             ReferenceBackend.Floats(values.Buffer), ReferenceBackend.Ints(indices.Buffer));
     }

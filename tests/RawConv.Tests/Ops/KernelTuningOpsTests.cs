@@ -24,6 +24,21 @@ public class KernelVariantSourceTests
         foreach (var (program, kernel) in new[] { ("maxpool2d", "maxpool2d_forward"), ("maxpool2d", "maxpool2d_backward"), ("maxpool2d", "pool2d_check_switches") })
             Assert.Equal(Names(KernelTuning.PoolRowBlockVariants.Select(v => v == 1 ? kernel : $"{kernel}_v{v}")), Entries(program, kernel + @"(_v\d+)?"));
     }
+
+    [Fact]
+    public void GroupSizesAreTheKernelsLocalMemorySizes()
+    {
+        static int Define(string file, string macro)
+        {
+            var m = Regex.Match(KernelSource.Load(file), $@"#define\s+{macro}\s+(\d+)");
+            Assert.True(m.Success, $"{file} defines no {macro}");
+            return int.Parse(m.Groups[1].Value);
+        }
+        Assert.Equal(RawConv.Ops.Reduce.GroupSize, Define("reduce.cl", "RD_LOCAL"));
+        Assert.Equal(RawConv.Ops.TopK.GroupSize, Define("topk.cl", "TK_LOCAL"));
+        Assert.Equal(RawConv.Ops.Softmax.GroupSize, Define("softmax.h", "SM_LOCAL"));
+        Assert.Equal(RawConv.Ops.CrossEntropy.GroupSize, Define("softmax.h", "SM_LOCAL"));
+    }
 }
 
 /// <summary>
