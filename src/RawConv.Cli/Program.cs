@@ -20,6 +20,7 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Invariance(),
     Verbs.Correspondence(),
     Verbs.Evolution(),
+    new MaximizeVerb().Command,
     Verbs.CheckWeights(),
 };
 try

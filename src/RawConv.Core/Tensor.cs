@@ -50,6 +50,14 @@ public sealed class Tensor : IDisposable
         return t;
     }
 
+    /// <summary>Overwrites the float data with <paramref name="data"/> (one value per element).</summary>
+    public void CopyFrom(ReadOnlySpan<float> data)
+    {
+        if (DType != DType.Float32) throw new RawConvException($"tensor {Shape} holds {DType}, not Float32");
+        CheckLength(Shape, data.Length);
+        Backend.Upload(Buffer, data);
+    }
+
     /// <summary>Copies the float data to the host.</summary>
     public float[] ToArray()
     {

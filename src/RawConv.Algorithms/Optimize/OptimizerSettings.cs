@@ -1,0 +1,33 @@
+namespace RawConv.Algorithms.Optimize;
+
+/// <summary>Which optimizer an input-optimization loop runs.</summary>
+public enum OptimizerKind
+{
+    /// <summary>SGD with momentum (<see cref="Sgd"/>).</summary>
+    Sgd,
+}
+
+/// <summary>
+/// The optimizer of an input-optimization loop and its settings, as the verbs take them: kind, learning rate and
+/// momentum. <see cref="Create"/> builds it over the given groups, ascending or descending.
+/// </summary>
+public sealed record OptimizerSettings(OptimizerKind Kind = OptimizerKind.Sgd, float LearningRate = 1f, float Momentum = 0.9f)
+{
+    /// <summary>The optimizer over <paramref name="groups"/>.</summary>
+    public Optimizer Create(IEnumerable<ParameterGroup> groups, bool maximize)
+    {
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) throw new RawConvException($"--lr: {LearningRate} must be a positive number");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new RawConvException($"--momentum: {Momentum} must lie in [0, 1)");
+        return Kind switch
+        {
+            _ => new Sgd(groups, new SgdOptions(LearningRate, Momentum, WeightDecay: 0, Maximize: maximize)),
+        };
+    }
+
+    /// <summary>Parses an optimizer name as the verbs take it.</summary>
+    public static OptimizerKind ParseKind(string name) => name.ToLowerInvariant() switch
+    {
+        "sgd" => OptimizerKind.Sgd,
+        _ => throw new RawConvException($"--optimizer: unknown optimizer '{name}'; use sgd"),
+    };
+}
