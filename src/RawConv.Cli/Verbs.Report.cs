@@ -213,6 +213,20 @@ internal static partial class Verbs
                 "(columns: after epoch 1, after epoch 3, the final model).").Figure("evolution.png", string.Join(", ", units));
             made.Add("evolution.png");
         }
+        page.Section("Class models (optimizing the input)", "For each class, the input the model scores highest for it, found by gradient ascent from a " +
+            "seeded dark start (`rawconv maximize` with its defaults: L2 and total-variation penalties, jitter, blur every 4 steps, clipping to the pixel range). " +
+            "The caption gives P(class) of the picture.");
+        figs.Clear();
+        int classes = m.Classes?.Count ?? 0;
+        for (int k = 0; k < Math.Min(classes, 10); k++)
+        {
+            string png = $"maximize-class-{k}.png";
+            var rendered = RunVerb(new MaximizeVerb(), writer, b, m, ["maximize", .. common, "--target", $"class:{k}", "--out", Path.Combine(dir, png)]);
+            double p = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json).GetProperty("targetProbability").GetDouble();
+            figs.Add((png, $"{m.Classes![k]}: P = {p:F3}"));
+            made.Add(png);
+        }
+        page.Figures(figs, 160);
         summary["visualizations"] = made;
     }
 
@@ -221,10 +235,10 @@ internal static partial class Verbs
     /// <paramref name="args"/>, computes on the report's open model and renders — staging the files in
     /// <paramref name="writer"/> with sidecars that name that command.
     /// </summary>
-    private static void RunVerb<TSettings, TResult>(Verb<TSettings, TResult> verb, OutputWriter writer, IBackend b, LoadedModel m, string[] args)
+    private static Rendered RunVerb<TSettings, TResult>(Verb<TSettings, TResult> verb, OutputWriter writer, IBackend b, LoadedModel m, string[] args)
     {
         var (common, settings) = verb.Parse(args);
         using var session = Session.Borrow(b, m, common);
-        verb.Run(session, settings, writer.WithCommand(OutputWriter.Join(args)));
+        return verb.Run(session, settings, writer.WithCommand(OutputWriter.Join(args)));
     }
 }
