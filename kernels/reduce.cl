@@ -1,7 +1,7 @@
 /* reduce.cl — reductions: whole-tensor partial sums and sums over chosen axes (RawConv.Ops.Reduce).
  *
  * reduce_partial: partials[g] = reduction over the elements i ≡ (g·RD_LOCAL + lid) mod global of x
- *                 (op 0: Σx, 1: Σx², 2: max |x|). Launch: 1-D, G groups of RD_LOCAL, G chosen from n
+ *                 (op 0: Σx, 1: Σx², 2: max |x|, 3: Σ|x|). Launch: 1-D, G groups of RD_LOCAL, G chosen from n
  *                 alone, so the summation order is fixed; the host finishes the G partials in double.
  * reduce_axes:    x viewed as (d0, d1, d2, d3) whose dims alternate reduced/kept (d0 reduced iff
  *                 firstReduced); y[kept index] = Σ over the reduced dims. Launch: one group per output,
@@ -20,7 +20,7 @@ __kernel void reduce_partial(__global float* restrict partials, __global const f
     float acc = 0.0f;
     for (int i = (int)get_global_id(0); i < n; i += stride) {
         float v = x[i];
-        acc = op == 0 ? acc + v : op == 1 ? acc + v * v : fmax(acc, fabs(v));
+        acc = op == 0 ? acc + v : op == 1 ? acc + v * v : op == 3 ? acc + fabs(v) : fmax(acc, fabs(v));
     }
     red[lid] = acc;
     barrier(CLK_LOCAL_MEM_FENCE);

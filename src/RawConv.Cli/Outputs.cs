@@ -16,6 +16,9 @@ internal sealed record NpyFile(string Path, int[] Shape, float[] Data, object? S
 /// <summary>A text file (CSV, SVG) described by a sidecar written for a sibling picture.</summary>
 internal sealed record TextFile(string Path, string Text) : OutputFile(Path);
 
+/// <summary>Bytes written as they are (an animation) and described by a sidecar written for a sibling picture.</summary>
+internal sealed record BytesFile(string Path, byte[] Bytes) : OutputFile(Path);
+
 /// <summary>A JSON sidecar with no file of its own beside it (e.g. the index of several .npy files).</summary>
 internal sealed record SidecarFile(string Path, object Payload) : OutputFile(Path);
 
@@ -82,6 +85,9 @@ internal sealed class OutputWriter : IDisposable
                 break;
             case TextFile text:
                 Write(text.Path, t => File.WriteAllText(t, text.Text));
+                break;
+            case BytesFile bytes:
+                Write(bytes.Path, t => File.WriteAllBytes(t, bytes.Bytes));
                 break;
             case SidecarFile side:
                 Sidecar(side.Path, side.Payload);

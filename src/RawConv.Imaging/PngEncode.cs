@@ -12,22 +12,24 @@ public static partial class Png
     /// </summary>
     public static byte[] Encode(Image image, IReadOnlyDictionary<string, string>? text = null)
     {
-        int ch = image.Channels, bytesPer = image.BitDepth / 8, w = image.Width;
-        int type = ch switch { 1 => 0, 2 => 4, 3 => 2, _ => 6 };
         var ms = new MemoryStream();
         ms.Write(Signature);
-        var ihdr = new byte[13];
-        PutU32(ihdr, 0, (uint)w);
-        PutU32(ihdr, 4, (uint)image.Height);
-        ihdr[8] = (byte)image.BitDepth;
-        ihdr[9] = (byte)type;
-        WriteChunk(ms, "IHDR", ihdr);
+        WriteChunk(ms, "IHDR", Header(image));
         if (text != null)
             foreach (var (k, v) in text)
             {
                 if (k.Length is < 1 or > 79 || k.Contains('\0')) throw new RawConvException($"PNG: tEXt keyword '{k}' must be 1 to 79 characters without NUL");
                 WriteChunk(ms, "tEXt", [.. Encoding.Latin1.GetBytes(k), 0, .. Encoding.Latin1.GetBytes(v)]);
             }
+        WriteChunk(ms, "IDAT", ImageData(image));
+        WriteChunk(ms, "IEND", []);
+        return ms.ToArray();
+    }
+
+    /// <summary>The zlib stream of filtered rows (the IDAT payload) of <paramref name="image"/>.</summary>
+    private static byte[] ImageData(Image image)
+    {
+        int ch = image.Channels, bytesPer = image.BitDepth / 8, w = image.Width;
         int rowBytes = w * ch * bytesPer, bpp = ch * bytesPer;
         var z = new MemoryStream();
         using (var zs = new ZLibStream(z, CompressionLevel.Optimal, leaveOpen: true))
@@ -63,9 +65,18 @@ public static partial class Png
                 (prev, cur) = (cur, prev);
             }
         }
-        WriteChunk(ms, "IDAT", z.ToArray());
-        WriteChunk(ms, "IEND", []);
-        return ms.ToArray();
+        return z.ToArray();
+    }
+
+    /// <summary>The IHDR body of <paramref name="image"/> (the caller checks the colour type is supported).</summary>
+    private static byte[] Header(Image image)
+    {
+        var ihdr = new byte[13];
+        PutU32(ihdr, 0, (uint)image.Width);
+        PutU32(ihdr, 4, (uint)image.Height);
+        ihdr[8] = (byte)image.BitDepth;
+        ihdr[9] = (byte)(image.Channels switch { 1 => 0, 2 => 4, 3 => 2, _ => 6 });
+        return ihdr;
     }
 
     /// <summary>Encodes and writes a PNG file.</summary>

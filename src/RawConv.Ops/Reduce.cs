@@ -22,6 +22,9 @@ public static class Reduce
     /// <summary>sqrt(Σ x²).</summary>
     public static double L2Norm(Tensor x) => Math.Sqrt(Whole("reduce.l2norm", x, 1));
 
+    /// <summary>Σ |x| (the L1 norm).</summary>
+    public static double SumAbs(Tensor x) => Whole("reduce.sum_abs", x, 3);
+
     /// <summary>max |x| (0 for an empty tensor).</summary>
     public static double MaxAbs(Tensor x) => Whole("reduce.max_abs", x, 2);
 
@@ -76,7 +79,7 @@ public static class Reduce
         if (b.AsKernel() is not { } k)
         {
             var xs = ReferenceBackend.Floats(x.Buffer)[..n];
-            return kind switch { 0 => ReduceRef.Sum<float>(xs), 1 => ReduceRef.SumSquares<float>(xs), _ => ReduceRef.MaxAbs<float>(xs) };
+            return kind switch { 0 => ReduceRef.Sum<float>(xs), 1 => ReduceRef.SumSquares<float>(xs), 3 => ReduceRef.SumAbs<float>(xs), _ => ReduceRef.MaxAbs<float>(xs) };
         }
         if (n == 0) return 0;
         int groups = (int)Math.Min(MaxGroups, (n + GroupSize * 4L - 1) / (GroupSize * 4L));

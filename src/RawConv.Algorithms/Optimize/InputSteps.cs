@@ -36,6 +36,23 @@ public static class InputSteps
         x.CopyFrom(y.ToArray());
     }
 
+    /// <summary>Rolls each plane of <paramref name="x"/> in place by <paramref name="dy"/> rows and <paramref name="dx"/> columns, wrapping around (numpy's roll, DeepDream's jitter).</summary>
+    public static void Roll(Tensor x, int dy, int dx)
+    {
+        var s = x.Shape;
+        int h = s.H, w = s.W, plane = h * w;
+        var v = x.ToArray();
+        var r = new float[v.Length];
+        int sy = ((dy % h) + h) % h, sx = ((dx % w) + w) % w;
+        for (long p0 = 0; p0 < v.Length; p0 += plane)
+            for (int y = 0; y < h; y++)
+            {
+                int ty = (y + sy) % h;
+                for (int c = 0; c < w; c++) r[p0 + ty * w + (c + sx) % w] = v[p0 + y * w + c];
+            }
+        x.CopyFrom(r);
+    }
+
     /// <summary>The range [lo, hi] of channel <paramref name="channel"/> for pixels 0–255 under <paramref name="pre"/>.</summary>
     public static (float Lo, float Hi) PixelRange(Preprocessing pre, int channel)
     {

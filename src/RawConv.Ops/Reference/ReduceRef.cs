@@ -21,6 +21,14 @@ public static class ReduceRef
         return s;
     }
 
+    /// <summary>Σ |x|.</summary>
+    public static double SumAbs<T>(ReadOnlySpan<T> x) where T : IFloatingPointIeee754<T>
+    {
+        double s = 0;
+        foreach (var v in x) s += Math.Abs(double.CreateChecked(v));
+        return s;
+    }
+
     /// <summary>max |x| (0 for an empty span).</summary>
     public static double MaxAbs<T>(ReadOnlySpan<T> x) where T : IFloatingPointIeee754<T>
     {

@@ -21,6 +21,7 @@ public abstract class ReduceTests : BackendTest
         Near(Reduce.Sum(x), Reduce.Sum(xr), "sum");
         Near(Reduce.Mean(x), Reduce.Mean(xr), "mean");
         Near(Reduce.L2Norm(x), Reduce.L2Norm(xr), "L2 norm");
+        Near(Reduce.SumAbs(x), Reduce.SumAbs(xr), "sum of |x|");
         Assert.Equal(Reduce.MaxAbs(xr), Reduce.MaxAbs(x));
         Assert.Equal(Reduce.Sum(x), Reduce.Sum(x));
     }
@@ -95,6 +96,7 @@ public class ReduceReferenceTests
         Assert.Equal(1.5, Reduce.Mean(x));
         Assert.Equal(Math.Sqrt(91), Reduce.L2Norm(x), 12);
         Assert.Equal(6, Reduce.MaxAbs(x));
+        Assert.Equal(21, Reduce.SumAbs(x));
         using var rows = Reduce.SumAxes(x, 1);
         Assert.Equal([6f, 3f], rows.ToArray());
         using var cols = Reduce.SumAxes(x, 0);
