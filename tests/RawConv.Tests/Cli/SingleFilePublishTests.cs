@@ -13,6 +13,7 @@ namespace RawConv.Tests.Cli;
 /// classifies as the normal build does, with the kernels and the default model inside and the OpenCL and HDF5
 /// libraries taken from the system.
 /// </summary>
+[Collection(BuildsCollection.Name)]
 public class SingleFilePublishTests : IClassFixture<SingleFilePublishTests.Published>
 {
     private readonly Published pub;
