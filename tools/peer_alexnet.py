@@ -2,9 +2,10 @@
 """The performance peer for `rawconv classify`: Caffe-style bvlc_alexnet in PyTorch (2 threads, fp32, CPU).
 
 Usage: /usr/bin/python3 tools/peer_alexnet.py --image /usr/share/darknet/data/dog.jpg --batch 1 16 --reps 5
-Prints JSON: {"torch", "threads", "rows": [{"batch", "forward_ms", "end_to_end_ms"}]}. forward_ms times the
-network alone (no_grad, eval); end_to_end_ms adds JPEG decode and the Caffe preprocessing of `batch` images
-(Pillow decode, resize shorter side 256 bilinear, centre crop 227, BGR 0–255 minus mean) and softmax + top-5.
+Prints JSON: {"torch", "threads", "backend" (tools/peer_blas.py: oneDNN and the BLAS this process loaded),
+"rows": [{"batch", "forward_ms", "end_to_end_ms"}]}. forward_ms times the network alone (no_grad, eval);
+end_to_end_ms adds JPEG decode and the Caffe preprocessing of `batch` images (Pillow decode, resize shorter side
+256 bilinear, centre crop 227, BGR 0–255 minus mean) and softmax + top-5.
 The architecture is the one tools/make_alexnet_refs.py builds (random He-initialized weights: speed only).
 """
 import argparse, json, os, statistics, sys, time
@@ -14,6 +15,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_alexnet_refs import build_caffe, init_weights  # noqa: E402
+import peer_blas  # noqa: E402
 
 MEAN_BGR = np.array([104.0, 117.0, 123.0], dtype=np.float32)
 
@@ -62,7 +64,8 @@ def main():
 
             rows.append({"batch": n, "forward_ms": median_ms(lambda: net(x), a.reps),
                          "end_to_end_ms": median_ms(end_to_end, a.reps)})
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "rows": rows}))
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "backend": peer_blas.describe(),
+                      "rows": rows}))
 
 
 if __name__ == "__main__":

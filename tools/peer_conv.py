@@ -2,12 +2,15 @@
 """The performance peer: times the Caffe-style AlexNet conv layers in PyTorch (2 threads, fp32, CPU).
 
 Usage: /usr/bin/python3 tools/peer_conv.py --batch 16 --reps 5 [--backward]
-Prints one JSON object: {"torch": version, "threads": 2, "layers": [{"name", "batch", "forward_ms", ...}]}
+Prints one JSON object: {"torch": version, "threads": 2, "backend": tools/peer_blas.py's description,
+"layers": [{"name", "batch", "forward_ms", ...}]}
 Each time is the median of --reps runs after one warm-up, in milliseconds.
 """
 import argparse, json, statistics, time
 import torch
 import torch.nn.functional as F
+
+import peer_blas
 
 # (name, C, H, W, K, R, stride, pad, groups) — bvlc_alexnet deploy.prototxt
 LAYERS = [
@@ -55,7 +58,8 @@ def main():
                 row["backward_filter_ms"] = median_ms(
                     lambda: torch.nn.grad.conv2d_weight(x, wt.shape, dy, s, p, 1, g), a.reps)
             out.append(row)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "layers": out}))
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "backend": peer_blas.describe(),
+                      "layers": out}))
 
 
 if __name__ == "__main__":

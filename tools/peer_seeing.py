@@ -2,7 +2,8 @@
 """The performance peer for the issue-5 visualizations: the same work in PyTorch (2 threads, fp32, CPU).
 
 Usage: /usr/bin/python3 tools/peer_seeing.py --reps 5 [--threads 2]
-Prints JSON {"torch", "threads", "deconv_ms", "gradient_ms", "occlusion": {...}, "topk": {...}}:
+Prints JSON {"torch", "threads", "backend", "deconv_ms", "gradient_ms", "occlusion": {...}, "topk": {...}}:
+  backend      tools/peer_blas.py's description: oneDNN, and the BLAS this process actually loaded.
   deconv_ms    Caffe-style bvlc_alexnet, batch 1: forward to conv5, keep the single strongest conv5 activation,
                project it to the input with the Zeiler-Fergus deconvnet rule at every ReLU (autograd with a custom
                ReLU backward: grad_in = relu(grad_out)); median ms of --reps.
@@ -23,6 +24,7 @@ import torch.nn as nn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_alexnet_refs import build_caffe, init_weights  # noqa: E402
 from peer_alexnet import median_ms  # noqa: E402
+import peer_blas  # noqa: E402
 
 
 class DeconvRelu(torch.autograd.Function):
@@ -146,7 +148,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "backend": peer_blas.describe(),
                       "deconv_ms": project_ms("deconvnet", a.reps), "gradient_ms": project_ms("gradient", a.reps),
                       "occlusion": occlusion(a.reps), "topk": topk(a.reps)}))
 

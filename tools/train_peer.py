@@ -4,7 +4,9 @@
 Measures images/s of forward + backward + SGD update (momentum 0.9, weight decay 5e-4 on weights) for
   * the mini-AlexNet of src/RawConv.Algorithms/Training/MiniAlexNet.cs on 1x40x40 inputs, and
   * Caffe-style bvlc_alexnet (groups, LRN) on random 3x227x227 inputs at batch 16,
-on random data with random labels (throughput only), and prints one JSON object.
+on random data with random labels (throughput only), and prints one JSON object; its "backend" (tools/peer_blas.py)
+names the BLAS this process actually loaded. With --train-epochs, the first line is {"backend": ...}, then one line
+per epoch.
 
     /usr/bin/python3 tools/train_peer.py [--threads 2] [--batch 64] [--steps 30] [--alexnet-steps 3] [--stride1 1]
 """
@@ -14,6 +16,8 @@ import time
 
 import torch
 import torch.nn as nn
+
+import peer_blas
 
 
 def mini_alexnet(c=(32, 64, 96, 96, 64), fc=256, stride1=2, canvas=40, classes=10):
@@ -151,10 +155,11 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.train_epochs > 0:
+        print(json.dumps({"backend": peer_blas.describe()}), flush=True)
         train_fashion(a.train_epochs, a.batch, a.lr, a.shift, 1)
         return
     torch.manual_seed(1)
-    out = {"torch": torch.__version__, "threads": a.threads,
+    out = {"torch": torch.__version__, "threads": a.threads, "backend": peer_blas.describe(),
            "mini_alexnet": train_throughput(mini_alexnet(stride1=a.stride1), (1, 40, 40), 10, a.batch, a.steps, 3)}
     if a.alexnet_steps > 0:
         out["caffe_alexnet"] = train_throughput(caffe_alexnet(), (3, 227, 227), 1000, a.alexnet_batch, a.alexnet_steps, 1)

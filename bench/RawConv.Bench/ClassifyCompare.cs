@@ -28,8 +28,8 @@ public static class ClassifyCompare
         net.InitializeRandom(0);
         var sb = new StringBuilder();
         sb.AppendLine($"Command: `dotnet run -c Release --project bench/RawConv.Bench -- classify --device {device} --batch {string.Join(',', batches)} --reps {reps}`  ");
-        sb.AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; RawConv on {b.Info.Name} ({b.Name}); peer: PyTorch {peer.GetProperty("torch").GetString()}, " +
-            $"{peer.GetProperty("threads").GetInt32()} threads, same run; image {image}; median of {reps}.");
+        sb.AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; RawConv on {b.Info.Name} ({b.Name}); peer: {Peer.Describe(peer)}, " +
+            $"same run; image {image}; median of {reps}.");
         sb.AppendLine();
         sb.AppendLine("| batch | pass | RawConv ms | PyTorch ms | RawConv images/s | PyTorch images/s | RawConv / PyTorch time |");
         sb.AppendLine("|---|---|---|---|---|---|---|");

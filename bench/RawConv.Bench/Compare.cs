@@ -55,7 +55,7 @@ public static class Compare
             $"--device {device} --batch {string.Join(',', batches)} --reps {reps}{(backward ? " --backward" : "")}";
         sb.AppendLine($"Command: `{cmd}`  ");
         sb.AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; machine: {Environment.ProcessorCount} cores; RawConv on {b.Info.Name} ({b.Name}); " +
-            $"peer: PyTorch {peer.GetProperty("torch").GetString()} with {peer.GetProperty("threads").GetInt32()} threads, same run. Median of {reps}.");
+            $"peer: {Peer.Describe(peer)}, same run. Median of {reps}.");
         sb.AppendLine();
         sb.AppendLine("| layer | batch | pass | GFLOP | RawConv ms | RawConv GFLOP/s | PyTorch ms | PyTorch GFLOP/s | RawConv / PyTorch time |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|");

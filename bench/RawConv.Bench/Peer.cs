@@ -20,6 +20,16 @@ public static class Peer
         return JsonDocument.Parse(stdout).RootElement.Clone();
     }
 
+    /// <summary>
+    /// The peer as the table headers state it, measured by tools/peer_blas.py inside the peer's own process, e.g.
+    /// "PyTorch 1.13.0a0, 2 threads (oneDNN for conv; BLAS: OpenBLAS 0.3.21 pthread, its own 2 threads)": the
+    /// reference BLAS makes PyTorch several times slower, so no comparison goes out without naming the one it ran on.
+    /// </summary>
+    public static string Describe(JsonElement peer) =>
+        peer.TryGetProperty("backend", out var b) && b.TryGetProperty("summary", out var s) && s.GetString() is { Length: > 0 } text
+            ? text
+            : throw new InvalidOperationException("the peer did not report its backend (tools/peer_blas.py): its BLAS is unknown, so its times cannot be compared");
+
     /// <summary>The value after <paramref name="name"/> in <paramref name="args"/>, or null.</summary>
     public static string? Arg(string[] args, string name)
     {

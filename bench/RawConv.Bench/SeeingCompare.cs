@@ -86,8 +86,8 @@ public static class SeeingCompare
 
         var sb = new StringBuilder();
         sb.AppendLine($"Command: `dotnet run -c Release --project bench/RawConv.Bench -- seeing --device {device} --reps {reps}`  ");
-        sb.AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; RawConv on {b.Info.Name} ({b.Name}); peer: PyTorch {peer.GetProperty("torch").GetString()}, " +
-            $"{peer.GetProperty("threads").GetInt32()} threads, same run (tools/peer_seeing.py); medians; random weights.");
+        sb.AppendLine($"Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; RawConv on {b.Info.Name} ({b.Name}); peer: {Peer.Describe(peer)}, " +
+            "same run (tools/peer_seeing.py); medians; random weights.");
         sb.AppendLine();
         sb.AppendLine("| work | unit | RawConv | PyTorch | RawConv / PyTorch time |");
         sb.AppendLine("|---|---|---|---|---|");

@@ -97,7 +97,7 @@ internal static class Models
         if (Environment.GetEnvironmentVariable("RAWCONV_TRUSTED_WEIGHTS") == "1") return;
         string exe = Environment.ProcessPath ?? "dotnet";
         var args = Path.GetFileNameWithoutExtension(exe) == "dotnet"
-            ? new[] { typeof(Models).Assembly.Location, "check-weights" }
+            ? new[] { Path.Combine(AppContext.BaseDirectory, typeof(Models).Assembly.GetName().Name + ".dll"), "check-weights" }
             : new[] { "check-weights" };
         WeightsFile.VerifyInChildProcess(path, exe, args, TimeSpan.FromSeconds(120));
     }
