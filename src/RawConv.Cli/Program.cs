@@ -22,6 +22,7 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Evolution(),
     new MaximizeVerb().Command,
     new DreamVerb().Command,
+    new AdversarialVerb().Command,
     Verbs.CheckWeights(),
 };
 try

@@ -227,6 +227,37 @@ internal static partial class Verbs
             made.Add(png);
         }
         page.Figures(figs, 160);
+
+        page.Section("DeepDream", "The dog photo in grey at 160 pixels wide, dreamed at the rectified middle and last convolutions " +
+            "(`rawconv dream` with the notebook's settings: 4 octaves, jitter 32, normalized steps); the network runs fully convolutionally on the larger picture.");
+        figs.Clear();
+        const string photo = "/usr/share/darknet/data/dog.jpg";
+        if (File.Exists(photo))
+        {
+            foreach (var layer in new[] { spec.Roles.Rectified(convs[convs.Count / 2]), spec.Roles.ConvFeatures })
+            {
+                string png = $"dream-{layer}.png";
+                RunVerb(new DreamVerb(), writer, b, m, ["dream", .. common, "--image", photo, "--size", "160", "--layer", layer, "--out", Path.Combine(dir, png)]);
+                figs.Add((png, layer));
+                made.Add(png);
+            }
+            page.Figures(figs, 320);
+        }
+
+        page.Section("Adversarial examples", "Targeted PGD (ε = 24 grey levels): original | perturbation, magnified (grey is zero) | adversarial input, " +
+            "which the model now gives the target class.");
+        figs.Clear();
+        for (int i = 0; i < picks.Length; i++)
+        {
+            string png = $"adversarial-test-{picks[i]}.png";
+            int targetClass = (test.Label(picks[i]) + 3) % Math.Max(2, classes);
+            var rendered = RunVerb(new AdversarialVerb(), writer, b, m, ["adversarial", .. common, "--input", files[i], "--target", targetClass.ToString(),
+                "--out", Path.Combine(dir, png)]);
+            var j = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json);
+            figs.Add((png, $"{Name(i)} → {j.GetProperty("labelName").GetString()} (P = {j.GetProperty("probability").GetDouble():F2}), ‖r‖₂ = {j.GetProperty("l2").GetDouble():F2}"));
+            made.Add(png);
+        }
+        page.Figures(figs, 480);
         summary["visualizations"] = made;
     }
 
