@@ -75,7 +75,7 @@ public static class Evolution
             {
                 var rows = group.ToArray();
                 var entries = rows.Select(t => scan.Of(t.u.Channel) is { Count: > 0 } e ? e[0]
-                    : throw new RawConvException($"evolution: no images to scan for {t.u}")).ToArray();
+                    : throw new RawConvException($"evolution: {names?[k] ?? $"checkpoint {k}"}: unit {t.u} was NaN on all {scan.Images} images scanned — the checkpoint's weights are damaged")).ToArray();
                 foreach (var (cell, i) in Project(net, data, group.Key, rows.Select(t => t.u).ToArray(), entries, pre, o).Select((c, i) => (c, i)))
                     cells[rows[i].row, k] = cell with { Checkpoint = k };
             }
