@@ -22,7 +22,7 @@ internal sealed class FeaturesVerb : Verb<FeaturesSettings, FeaturesRun>
         return cmd;
     }
 
-    public override FeaturesSettings Read(ParseResult p) => new(p.GetValue(layer)!, p.GetValue(output)!);
+    public override FeaturesSettings Read(ParseResult p) => new(p.GetValue(layer)!, Checks.OutFile(p.GetValue(output)!, ".npy", ".png"));
 
     public override FeaturesRun Compute(Session session, FeaturesSettings s)
     {

@@ -24,7 +24,9 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
 };
 try
 {
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    var parse = root.Parse(args);
+    Checks.NoEmptyValues(parse);
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e)
 {
