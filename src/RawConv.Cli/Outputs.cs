@@ -31,6 +31,7 @@ internal sealed class OutputWriter : IDisposable
 {
     private readonly List<(string Temp, string Final)> staged;
     private readonly List<string> created;
+    private readonly List<string> provisional = [];
 
     /// <summary>A writer whose sidecars name <paramref name="commandLine"/>.</summary>
     public OutputWriter(string commandLine) : this(commandLine, [], []) { }
@@ -98,6 +99,19 @@ internal sealed class OutputWriter : IDisposable
         Write(Path.ChangeExtension(path, ".json"), t => File.WriteAllText(t, node.ToJsonString(SafeJson.Options)));
     }
 
+    /// <summary>
+    /// Commits now, for files that must exist before <paramref name="owner"/> commits (the inputs a report's commands
+    /// read back); they and the folders made for them are removed again if <paramref name="owner"/> is disposed uncommitted.
+    /// </summary>
+    public void CommitFor(OutputWriter owner)
+    {
+        var finals = staged.Select(s => s.Final).ToList();
+        var dirs = created.ToList();
+        Commit();
+        owner.provisional.AddRange(finals);
+        owner.created.AddRange(dirs);
+    }
+
     /// <summary>Moves every staged file to its final name.</summary>
     public void Commit()
     {
@@ -107,6 +121,7 @@ internal sealed class OutputWriter : IDisposable
         foreach (var (temp, final) in staged) File.Move(temp, final, overwrite: true);
         staged.Clear();
         created.Clear();
+        provisional.Clear();
     }
 
     /// <summary>Removes whatever was staged and not committed.</summary>
@@ -115,6 +130,9 @@ internal sealed class OutputWriter : IDisposable
         foreach (var (temp, _) in staged)
             try { File.Delete(temp); } catch (IOException) { } // best effort: the verb's own error is the one to report
         staged.Clear();
+        foreach (var path in provisional)
+            try { File.Delete(path); } catch (IOException) { }
+        provisional.Clear();
         // Deepest first, and only while empty: a folder the user put files in meanwhile stays.
         foreach (var dir in created.OrderByDescending(d => d.Length))
             try { if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir); } catch (IOException) { }

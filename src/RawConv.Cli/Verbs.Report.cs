@@ -139,7 +139,7 @@ internal static partial class Verbs
             }
             inputWriter.Stage(new NpyFile(Path.Combine(inputs, "all.npy"), all.Shape.Dims, host,
                 new { dataset = "fashion-mnist:test", index = picks, label = picks.Select(i => test.Classes[test.Label(i)]).ToArray() }));
-            inputWriter.Commit();
+            inputWriter.CommitFor(writer);
         }
         string[] common = ["--model", m.Source, .. device is null ? Array.Empty<string>() : ["--device", device]];
         string Name(int i) => $"test[{picks[i]}] {test.Classes[test.Label(picks[i])]}";

@@ -128,4 +128,24 @@ public sealed class OutputWriterTests : IDisposable
         Assert.Equal("non-finite (NaN)", json.GetProperty("testTop1Note").GetString());
         Assert.Equal(3, json.GetProperty("n").GetInt32());
     }
+
+    [Fact]
+    public void FilesCommittedEarlyForAnotherWriterGoWhenItFails()
+    {
+        string npy = Path.Combine(dir, "report", "inputs", "x.npy");
+        void FailAfterInputs()
+        {
+            using var main = new OutputWriter("rawconv report");
+            using (var inputs = new OutputWriter("rawconv report"))
+            {
+                inputs.Stage(new NpyFile(npy, [1], [1f], new { }));
+                inputs.CommitFor(main);
+            }
+            Assert.True(File.Exists(npy), "the inputs must exist while the report's commands run");
+            main.Stage(new PngFile(Path.Combine(dir, "report", "x.png"), Red(), new { }));
+            throw new InvalidOperationException("a later step of the report failed");
+        }
+        Assert.Throws<InvalidOperationException>(FailAfterInputs);
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
+    }
 }
