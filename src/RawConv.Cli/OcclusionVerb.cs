@@ -45,7 +45,7 @@ internal sealed class OcclusionVerb : Verb<OcclusionSettings, OcclusionRun>
         var (x, names) = session.Inputs();
         try
         {
-            if (x.Shape.N != 1) throw new RawConvException($"occlusion: takes one image, got {x.Shape.N}");
+            if (x.Shape.N != 1) throw new RawConvException($"occlusion: takes one image, got {x.Shape.N} — give one --image, or an --input of shape (1, C, H, W)");
             var o = s.Options;
             int total = OcclusionScan.Positions(x.Shape.H, o.Size, o.Stride).Length * OcclusionScan.Positions(x.Shape.W, o.Size, o.Stride).Length;
             RawConv.Algorithms.BatchMemory.Check(session.Net, Math.Min(o.BatchSize, total), "--batch");

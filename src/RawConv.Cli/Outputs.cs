@@ -73,7 +73,7 @@ internal sealed class OutputWriter : IDisposable
         switch (file)
         {
             case PngFile png:
-                if (!IsPng(png.Path)) throw new RawConvException($"{png.Path}: expected a .png output path");
+                if (!IsPng(png.Path)) throw new RawConvException($"--out: {png.Path} — give a file name ending in .png");
                 Write(png.Path, t => RawConv.Imaging.Png.Save(t, png.Image));
                 Sidecar(png.Path, png.Sidecar);
                 break;

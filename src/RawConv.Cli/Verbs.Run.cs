@@ -76,7 +76,7 @@ internal static partial class Verbs
     /// <summary>The feature maps of the first image, each min–max normalized, tiled near-square.</summary>
     internal static Image FeatureGrid(Shape s, float[] all)
     {
-        if (s.Rank != 4) throw new RawConvException($"layer output {s} is not a stack of feature maps; write .npy instead");
+        if (s.Rank != 4) throw new RawConvException($"--out: a .png shows feature maps, but the layer's output {s} is not (N, C, H, W) — give --out x.npy");
         return Grid.FeatureMaps(all.AsSpan(0, s.C * s.H * s.W).ToArray(), s.C, s.H, s.W, new GridOptions { Upscale = s.H < 32 ? 4 : 1 });
     }
 }

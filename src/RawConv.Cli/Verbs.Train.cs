@@ -15,12 +15,12 @@ internal static partial class Verbs
         if (name.StartsWith("fashion-mnist", StringComparison.OrdinalIgnoreCase))
         {
             if (spec.InputChannels != 1 || spec.InputHeight != spec.InputWidth)
-                throw new RawConvException($"fashion-mnist gives 1×N×N canvases; {spec.Name} takes {spec.InputShape()}");
+                throw new RawConvException($"--dataset: fashion-mnist gives 1×N×N canvases but {spec.Name} takes {spec.InputShape()} — give a folder of pictures with one sub-folder per class");
             var parts = name.Split(':');
             return FashionMnist.Load(parts.Length > 1 ? parts[1] : split, spec.InputHeight);
         }
         if (Directory.Exists(name)) return new ImageFolder(name, spec.InputChannels, spec.InputHeight, spec.InputWidth);
-        throw new RawConvException($"{name}: no such dataset; use fashion-mnist, fashion-mnist:train|test or a folder with one sub-folder per class");
+        throw new RawConvException($"--dataset: {name}: no such dataset — use fashion-mnist, fashion-mnist:train|test or a folder with one sub-folder per class");
     }
 
     public static Command Train()

@@ -172,7 +172,7 @@ public static class Invariance
         {
             classes[i] = options.Classes is { } c ? c[c.Length == 1 ? 0 : i] : NetQueries.ArgMax(origProb.AsSpan(i * numClasses, numClasses));
             if (classes[i] < 0 || classes[i] >= numClasses)
-                throw new RawConvException($"invariance: class {classes[i]} is outside the {numClasses} classes of {net.Spec.Name}");
+                throw new RawConvException($"invariance: class {classes[i]} is outside the {numClasses} classes of {net.Spec.Name} — give 0 to {numClasses - 1}");
         }
 
         var points = new InvariancePoint[n * amounts];

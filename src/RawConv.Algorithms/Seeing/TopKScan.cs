@@ -58,7 +58,8 @@ public static class TopKScan
         TopKOptions? options = null, Action<int, int>? progress = null)
     {
         var o = options ?? new TopKOptions();
-        if (o.K < 1 || o.K > TopKOptions.MaxK) throw new RawConvException($"top-k: k must lie in 1..{TopKOptions.MaxK}, got {o.K}");
+        if (o.K < 1) throw new RawConvException($"top-k: k must be at least 1, got {o.K}");
+        if (o.K > TopKOptions.MaxK) throw new RawConvException($"top-k: k must be at most {TopKOptions.MaxK}, got {o.K}");
         if (o.BatchSize < 1) throw new RawConvException($"top-k: batch size must be at least 1, got {o.BatchSize}");
         if (o.Limit < 0) throw new RawConvException($"top-k: limit must be 0 (all) or positive, got {o.Limit}");
         if (layers.Count == 0) throw new RawConvException("top-k: no layer to scan");
@@ -101,7 +102,8 @@ public static class TopKScan
             this.channels = (channels ?? Enumerable.Range(0, dims.C).ToArray()).ToArray();
             foreach (var c in this.channels)
                 if (c < 0 || c >= dims.C) throw new RawConvException($"top-k: channel {c} is outside layer '{layer}' with {dims.C} feature maps");
-            if (this.channels.Distinct().Count() != this.channels.Length) throw new RawConvException($"top-k: a channel of '{layer}' is listed twice");
+            if (this.channels.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new RawConvException($"top-k: channel {twice.Key} of '{layer}' is listed twice — list each once");
             heaps = this.channels.Select(_ => new PriorityQueue<TopKEntry, TopKEntry>(k + 1, Worse.Instance)).ToArray();
         }
 
