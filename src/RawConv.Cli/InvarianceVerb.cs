@@ -48,7 +48,16 @@ internal sealed class InvarianceVerb : Verb<InvarianceSettings, InvarianceRun>
         return new InvarianceSettings(kinds, p.GetValue(range), Checks.Int(p.GetValue(steps), "--steps", 1, InvarianceOptions.MaxSteps, "amounts per sweep"),
             p.GetValue(layers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             p.GetValue(cls) is { } c ? c.Split(',').Select(v => int.TryParse(v, out int k) ? k : throw new RawConvException($"--class '{c}': expected integers")).ToArray() : null,
-            fillMode, ax, Checks.Int(p.GetValue(batch), "--batch", 1, int.MaxValue, "transformed copies per forward pass"), p.GetValue(output));
+            fillMode, ax, Checks.Int(p.GetValue(batch), "--batch", 1, int.MaxValue, "transformed copies per forward pass"), OutPrefix(p.GetValue(output)));
+    }
+
+    /// <summary>--out: a folder, a prefix, or a name ending in one of the files written; another extension is a mistake.</summary>
+    private static string? OutPrefix(string? path)
+    {
+        if (path is null || path.EndsWith('/') || Directory.Exists(path)) return path;
+        if (File.Exists(path) && Path.GetExtension(path) is "") throw new RawConvException($"--out: {path} is a file — give a folder, a prefix or x.npy");
+        return Path.GetExtension(path).ToLowerInvariant() is "" or ".png" or ".svg" or ".csv" or ".json" or ".npy" ? path
+            : throw new RawConvException($"--out: {path} — give a folder (ending in /), a prefix, a .png/.svg/.csv/.json name or x.npy");
     }
 
     public override InvarianceRun Compute(Session session, InvarianceSettings s)

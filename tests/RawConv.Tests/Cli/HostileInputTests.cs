@@ -232,6 +232,8 @@ public sealed class HostileInputTests(SeeingCliFixture f) : IClassFixture<Seeing
     [InlineData("rawconv: --out: empty path — give a file or folder name", "features", "--layer", "conv1", "--input", "x.npy", "--out", "")]
     [InlineData("rawconv: --layer: empty value — give a value (see `rawconv features --help`)", "features", "--layer", "", "--input", "x.npy", "--out", "f.npy")]
     [InlineData("rawconv: --input: nothing.npy: no such file — give an NCHW float32 .npy", "classify", "--input", "nothing.npy")]
+    [InlineData("rawconv: Cannot parse argument 'abc' for option '--k' as expected type 'System.Int32' — see `rawconv topk --help`", "topk", "--layer", "conv1", "--k", "abc", "--out", "t/")]
+    [InlineData("rawconv: Required command was not provided; Unrecognized command or argument 'bogus' — see `rawconv --help`", "bogus")]
     public void EmptyAndMissingPathsAreNamed(string expected, params string[] args) => Assert.Equal(expected, Refused(null, args));
 
     [Fact]
@@ -244,6 +246,8 @@ public sealed class HostileInputTests(SeeingCliFixture f) : IClassFixture<Seeing
             Refused(P("t.txt"), "topk", "--model", f.Model, "--layer", "conv1", "--dataset", Folder(2), "--out", P("t.txt"), "--device", "reference"));
         Assert.Equal($"rawconv: --out: {dir} is a folder — give a file name ending in .npy or .png",
             Refused(null, "features", "--model", f.Model, "--input", f.Input, "--layer", "conv1", "--out", dir, "--device", "reference"));
+        Assert.Equal($"rawconv: --out: {P("inv.txt")} — give a folder (ending in /), a prefix, a .png/.svg/.csv/.json name or x.npy",
+            Refused(P("inv.txt"), "invariance", "--model", f.Model, "--input", f.Input, "--transform", "rotate", "--out", P("inv.txt"), "--device", "reference"));
         File.WriteAllText(P("report"), "a file");
         Assert.Equal($"rawconv: --out: {P("report")} is a file — give a folder (it is created if missing)", Refused(null, "report", "--out", P("report"), "--classify-only"));
         Assert.Equal($"rawconv: --per-class: 0 is out of range — give a value from 1 to 100 (test images shown per class)", Refused(P("rep"), "report", "--out", P("rep"), "--per-class", "0"));
