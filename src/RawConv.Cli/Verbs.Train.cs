@@ -58,6 +58,8 @@ internal static partial class Verbs
             string outPath = Checks.OutFile(p.GetValue(output)!, ".h5", ".hdf5");
             string name = p.GetValue(dataset)!;
             var (spec, train, test) = TrainingData(p.GetValue(arch), name);
+            // The trainer drops a last partial batch, so a batch larger than the dataset would train nothing.
+            if (bs > train.Count) throw new RawConvException($"--batch: {bs} is more than the {train.Count} training images of {name} — give 1 to {train.Count}");
 
             using var b = Open(p.GetValue(device));
             using var net = new Net(spec, b);

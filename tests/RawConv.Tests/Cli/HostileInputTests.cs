@@ -195,10 +195,11 @@ public sealed class HostileInputTests(SeeingCliFixture f) : IClassFixture<Seeing
     [InlineData("rawconv: --lr: 0 never moves the weights — give a value above 0, e.g. 0.02", "--lr", "0")]
     [InlineData("rawconv: --momentum: 1 is out of range — give a value from 0 to 0.999 (SGD momentum)", "--momentum", "1")]
     [InlineData("rawconv: --checkpoint-epochs: 3 is out of range — give a value from 1 to 2 (epochs of this run)", "--epochs", "2", "--checkpoint-epochs", "3")]
+    [InlineData("rawconv: --batch: 64 is more than the 4 training images of DATA — give 1 to 4", "--batch", "64")]
     public void TrainRefusesBadSettingsBeforeTraining(string expected, params string[] options)
     {
-        string h5 = P("m.h5");
-        Assert.Equal(expected, Refused(h5, ["train", "--dataset", Folder(2), .. options, "--out", h5, "--device", "reference"]));
+        string h5 = P("m.h5"), data = Folder(2);
+        Assert.Equal(expected.Replace("DATA", data), Refused(h5, ["train", "--dataset", data, .. options, "--out", h5, "--device", "reference"]));
     }
 
     [Fact]
