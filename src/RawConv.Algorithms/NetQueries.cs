@@ -29,11 +29,17 @@ public static class NetQueries
         return p.ToArray();
     }
 
-    /// <summary>Index of the largest value (first on ties).</summary>
-    public static int ArgMax(ReadOnlySpan<float> row)
+    /// <summary>Index of the largest value (first on ties); a NaN in <paramref name="row"/> is an error naming <paramref name="what"/>.</summary>
+    public static int ArgMax(ReadOnlySpan<float> row, string what = "scores")
     {
+        if (row.IsEmpty) throw new RawConvException($"arg-max: {what} is an empty row");
         int best = 0;
-        for (int j = 1; j < row.Length; j++) if (row[j] > row[best]) best = j;
+        for (int j = 0; j < row.Length; j++)
+        {
+            // NaN compares false with everything: left alone it would lose every comparison and hide in the answer.
+            if (float.IsNaN(row[j])) throw new RawConvException($"arg-max: {what} holds NaN at index {j} — the network produced a non-finite value");
+            if (row[j] > row[best]) best = j;
+        }
         return best;
     }
 

@@ -38,7 +38,8 @@ internal sealed class CorrespondenceVerb : Verb<CorrespondenceSettings, Correspo
     public override CorrespondenceSettings Read(ParseResult p) => new(
         p.GetValue(box)!.Select(Verbs.ParseBox).ToArray(),
         p.GetValue(layers) is { } l ? l.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : null,
-        p.GetValue(random), p.GetValue(seed), OcclusionFill.Parse(p.GetValue(fill)!), p.GetValue(batch), p.GetValue(output));
+        Checks.Int(p.GetValue(random), "--random", 0, 10_000, "random occlusion draws"), p.GetValue(seed), OcclusionFill.Parse(p.GetValue(fill)!),
+        Checks.Int(p.GetValue(batch), "--batch", 1, int.MaxValue, "occluded images per forward pass"), p.GetValue(output) is { } o ? Checks.OutFile(o, ".png") : null);
 
     public override CorrespondenceRun Compute(Session session, CorrespondenceSettings s)
     {
@@ -49,6 +50,7 @@ internal sealed class CorrespondenceVerb : Verb<CorrespondenceSettings, Correspo
             var boxes = s.Boxes.Length == 1 && n > 1 ? Enumerable.Repeat(s.Boxes[0], n).ToArray() : s.Boxes;
             if (boxes.Length != n) throw new RawConvException($"correspondence: {n} images but {boxes.Length} --box values (give one per image, or one for all)");
             var o = new CorrespondenceOptions(s.Layers ?? Verbs.DefaultLayers(session.Net.Spec), s.Random, s.Seed, s.Fill, s.Batch);
+            RawConv.Algorithms.BatchMemory.Check(session.Net, (int)Math.Min(s.Batch, (long)n * (o.Random + 1)), "--batch");
             CorrespondenceResult? r = null;
             Progress.Run("correspondence", n * (o.Random + 1), step => r = CorrespondenceAnalysis.Run(session.Net, x, boxes, session.Model.Preprocessing, o, step));
             return new CorrespondenceRun(x, names, boxes, o, r!);

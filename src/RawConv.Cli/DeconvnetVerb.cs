@@ -44,10 +44,9 @@ internal sealed class DeconvnetVerb : Verb<DeconvSettings, DeconvResult>
     public override DeconvSettings Read(ParseResult p)
     {
         string layerName = p.GetValue(layer)!, outPath = p.GetValue(output)!;
-        var choice = Verbs.Choice(layerName, p.GetValue(unit), p.GetValue(strongest), p.GetValue(wholeMap));
+        var choice = Verbs.Choice(layerName, Checks.Int(p.GetValue(unit), "--unit", 0, int.MaxValue, "a feature map number"), p.GetValue(strongest), p.GetValue(wholeMap));
         var chosen = Verbs.ParseRules(p.GetValue(rules)!);
-        if (!OutputWriter.IsNpy(outPath) && !OutputWriter.IsPng(outPath))
-            throw new RawConvException($"{outPath}: --out must end in .png or .npy");
+        Checks.OutFile(outPath, ".png", ".npy");
         return new DeconvSettings(layerName, choice, chosen, outPath);
     }
 
@@ -91,18 +90,21 @@ internal sealed class DeconvnetVerb : Verb<DeconvSettings, DeconvResult>
                 outputs.Add(new NpyFile(f, t.Shape.Dims, t.ToArray(), null));
                 files.Add(f);
             }
+        var hosts = r.Projections.Select(pr => pr.Input.ToArray()).ToList();
+        var sh = x.Shape;
+        int per = sh.C * sh.H * sh.W;
+        // A projection that is zero everywhere (a dead unit, zero weights) is drawn flat grey, and the sidecar says so.
+        string? Note(int i) => ruleNames.Where((_, k) => !hosts[k].AsSpan(i * per, per).ContainsAnyExcept(0f)).ToArray() is { Length: > 0 } zero
+            ? $"the {string.Join(", ", zero)} projection{(zero.Length == 1 ? " is" : "s are")} zero everywhere" : null;
         var images = Enumerable.Range(0, n).Select(i => new
         {
             image = r.Names[i], layer = s.Layer, mode, channel = picks[i].Channel, y = picks[i].Y, x = picks[i].X,
-            value = picks[i].Value, output = npy ? null : Verbs.PerImagePath(s.Out, i, n),
+            value = picks[i].Value, output = npy ? null : Verbs.PerImagePath(s.Out, i, n), note = Note(i),
         }).ToList();
         var payload = new { model = m.Source, layer = s.Layer, mode, rules = ruleNames, images, files };
         if (npy) outputs.Add(new SidecarFile(s.Out, payload));
         else
         {
-            var hosts = r.Projections.Select(pr => pr.Input.ToArray()).ToList();
-            var sh = x.Shape;
-            int per = sh.C * sh.H * sh.W;
             for (int i = 0; i < n; i++)
             {
                 var tiles = new List<Image> { Display.Input(x, i, m.Preprocessing) };
@@ -111,7 +113,7 @@ internal sealed class DeconvnetVerb : Verb<DeconvSettings, DeconvResult>
                 outputs.Add(new PngFile(f, Verbs.Strip(tiles, Verbs.UpscaleFor(sh.H, sh.W)), new
                 {
                     model = m.Source, images[i].image, layer = s.Layer, images[i].mode, images[i].channel, images[i].y, images[i].x, images[i].value,
-                    rules = ruleNames, tiles = new[] { "input" }.Concat(ruleNames).ToArray(),
+                    rules = ruleNames, tiles = new[] { "input" }.Concat(ruleNames).ToArray(), images[i].note,
                 }));
                 files.Add(f);
             }

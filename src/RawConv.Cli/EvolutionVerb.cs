@@ -33,8 +33,11 @@ internal sealed class EvolutionVerb : Verb<EvolutionSettings, EvolutionRun>
     {
         var files = p.GetValue(checkpoints) ?? [];
         if (files.Length == 0) throw new RawConvException("evolution: give --checkpoints a.h5 b.h5 ...");
+        foreach (var f in files)
+            if (!File.Exists(f)) throw new RawConvException($"--checkpoints: {f}: no such file — give weights files (.h5) of one architecture");
         return new EvolutionSettings(files, UnitRef.ParseList(p.GetValue(units)!), p.GetValue(dataset)!,
-            new EvolutionOptions(p.GetValue(limit), p.GetValue(batch), Verbs.TopKRule(p.GetValue(rule)!)), p.GetValue(output)!);
+            new EvolutionOptions(Checks.Int(p.GetValue(limit), "--limit", 0, int.MaxValue, "0 scans all"), Checks.Int(p.GetValue(batch), "--batch", 1, int.MaxValue, "images per forward pass"),
+                Verbs.TopKRule(p.GetValue(rule)!)), Checks.OutFile(p.GetValue(output)!, ".png", ".npy"));
     }
 
     public override EvolutionRun Compute(Session session, EvolutionSettings s)
@@ -46,6 +49,9 @@ internal sealed class EvolutionVerb : Verb<EvolutionSettings, EvolutionRun>
             foreach (var f in s.Checkpoints) models.Add(Models.Load(f, null, null, session.Backend));
             var first = models[0];
             var data = new Verbs.ModelInputDataset(Verbs.Dataset(s.Dataset, "test", first.Net.Spec), first.Preprocessing);
+            if (data.Count == 0) throw new RawConvException($"--dataset: {s.Dataset} holds no images — give a dataset with at least one");
+            int scanned = s.Options.Limit > 0 ? Math.Min(s.Options.Limit, data.Count) : data.Count;
+            RawConv.Algorithms.BatchMemory.Check(first.Net, Math.Min(s.Options.BatchSize, scanned), "--batch");
             EvolutionResult r = null!;
             Progress.Run("evolution", models.Count, step =>
             {

@@ -22,7 +22,7 @@ internal sealed class FeaturesVerb : Verb<FeaturesSettings, FeaturesRun>
         return cmd;
     }
 
-    public override FeaturesSettings Read(ParseResult p) => new(p.GetValue(layer)!, p.GetValue(output)!);
+    public override FeaturesSettings Read(ParseResult p) => new(p.GetValue(layer)!, Checks.OutFile(p.GetValue(output)!, ".npy", ".png"));
 
     public override FeaturesRun Compute(Session session, FeaturesSettings s)
     {
@@ -39,7 +39,7 @@ internal sealed class FeaturesVerb : Verb<FeaturesSettings, FeaturesRun>
         {
             ".npy" => new NpyFile(s.Out, r.Shape.Dims, r.Values, payload),
             ".png" => new PngFile(s.Out, Verbs.FeatureGrid(r.Shape, r.Values), payload),
-            _ => throw new RawConvException($"{s.Out}: --out must end in .npy or .png"),
+            _ => throw new RawConvException($"--out: {s.Out} — give a file name ending in .npy or .png"),
         };
         return new Rendered([file], payload, w => w.WriteLine($"wrote {s.Out}: {s.Layer} {r.Shape}"));
     }

@@ -45,10 +45,19 @@ internal sealed class InvarianceVerb : Verb<InvarianceSettings, InvarianceRun>
             "x" => TranslateAxis.X, "y" => TranslateAxis.Y, "xy" or "diagonal" => TranslateAxis.Diagonal,
             var a => throw new RawConvException($"unknown --axis '{a}'; expected x, y or xy"),
         };
-        return new InvarianceSettings(kinds, p.GetValue(range), p.GetValue(steps),
+        return new InvarianceSettings(kinds, p.GetValue(range), Checks.Int(p.GetValue(steps), "--steps", 1, InvarianceOptions.MaxSteps, "amounts per sweep"),
             p.GetValue(layers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             p.GetValue(cls) is { } c ? c.Split(',').Select(v => int.TryParse(v, out int k) ? k : throw new RawConvException($"--class '{c}': expected integers")).ToArray() : null,
-            fillMode, ax, p.GetValue(batch), p.GetValue(output));
+            fillMode, ax, Checks.Int(p.GetValue(batch), "--batch", 1, int.MaxValue, "transformed copies per forward pass"), OutPrefix(p.GetValue(output)));
+    }
+
+    /// <summary>--out: a folder, a prefix, or a name ending in one of the files written; another extension is a mistake.</summary>
+    private static string? OutPrefix(string? path)
+    {
+        if (path is null || path.EndsWith('/') || Directory.Exists(path)) return path;
+        if (File.Exists(path) && Path.GetExtension(path) is "") throw new RawConvException($"--out: {path} is a file — give a folder, a prefix or x.npy");
+        return Path.GetExtension(path).ToLowerInvariant() is "" or ".png" or ".svg" or ".csv" or ".json" or ".npy" ? path
+            : throw new RawConvException($"--out: {path} — give a folder (ending in /), a prefix, a .png/.svg/.csv/.json name or x.npy");
     }
 
     public override InvarianceRun Compute(Session session, InvarianceSettings s)
@@ -59,10 +68,11 @@ internal sealed class InvarianceVerb : Verb<InvarianceSettings, InvarianceRun>
             var spec = session.Net.Spec;
             var sweeps = s.Kinds.Select(kind =>
             {
-                var (from, to) = Verbs.Range(s.Range, kind, spec.InputWidth);
+                var (from, to) = Verbs.Range(s.Range, kind, spec.InputWidth, spec.InputHeight);
                 int n = s.Steps ?? kind switch { TransformKind.Translate => 25, TransformKind.Scale => 17, _ => 37 };
                 return new InvarianceOptions(kind, InvarianceOptions.Range(from, to, n), s.Layers, s.Classes, s.Fill, s.Axis, s.Batch);
             }).ToArray();
+            RawConv.Algorithms.BatchMemory.Check(session.Net, (int)Math.Min(s.Batch, (long)x.Shape.N * sweeps.Max(o => o.Amounts.Length)), "--batch");
             var results = new List<InvarianceResult>();
             Progress.Run("invariance", x.Shape.N * sweeps.Sum(o => o.Amounts.Length),
                 step => results.AddRange(sweeps.Select(o => Invariance.Run(session.Net, x, o, step))));

@@ -35,17 +35,20 @@ internal sealed class OcclusionVerb : Verb<OcclusionSettings, OcclusionRun>
     }
 
     public override OcclusionSettings Read(ParseResult p) => new(
-        new OcclusionOptions(p.GetValue(size), p.GetValue(stride), OcclusionFill.Parse(p.GetValue(fill)!), p.GetValue(cls), p.GetValue(layer), p.GetValue(batch)),
-        p.GetValue(output)!);
+        new OcclusionOptions(Checks.Int(p.GetValue(size), "--size", 1, 4096, "side of the square in input pixels"), Checks.Int(p.GetValue(stride), "--stride", 1, 4096, "input pixels"),
+            OcclusionFill.Parse(p.GetValue(fill)!), Checks.Int(p.GetValue(cls), "--class", 0, int.MaxValue, "a class index"), p.GetValue(layer),
+            Checks.Int(p.GetValue(batch), "--batch", 1, int.MaxValue, "occluded images per forward pass")),
+        Checks.OutFile(p.GetValue(output)!, ".png", ".npy"));
 
     public override OcclusionRun Compute(Session session, OcclusionSettings s)
     {
         var (x, names) = session.Inputs();
         try
         {
-            if (x.Shape.N != 1) throw new RawConvException($"occlusion: takes one image, got {x.Shape.N}");
+            if (x.Shape.N != 1) throw new RawConvException($"occlusion: takes one image, got {x.Shape.N} — give one --image, or an --input of shape (1, C, H, W)");
             var o = s.Options;
             int total = OcclusionScan.Positions(x.Shape.H, o.Size, o.Stride).Length * OcclusionScan.Positions(x.Shape.W, o.Size, o.Stride).Length;
+            RawConv.Algorithms.BatchMemory.Check(session.Net, Math.Min(o.BatchSize, total), "--batch");
             OcclusionResult? r = null;
             var watch = Stopwatch.StartNew();
             Progress.Run("occlusion", total, step => r = OcclusionScan.Run(session.Net, x, session.Model.Preprocessing, o, step));

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using RawConv.Imaging;
 
@@ -29,27 +28,29 @@ internal sealed record Rendered(IReadOnlyList<OutputFile> Files, object Json, Ac
 /// Writes results: every PNG and every .npy gets a JSON sidecar (same path, .json) carrying the command line,
 /// the settings and the numbers behind it. Files are staged under temporary names in their target folder
 /// (created if missing) and renamed into place by <see cref="Commit"/>; disposing an uncommitted writer removes
-/// what it staged, so a verb that fails leaves nothing half-written.
+/// what it staged and the folders it created, so a verb that fails leaves nothing half-written.
 /// </summary>
 internal sealed class OutputWriter : IDisposable
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private readonly List<(string Temp, string Final)> staged;
+    private readonly List<string> created;
+    private readonly List<string> provisional = [];
 
     /// <summary>A writer whose sidecars name <paramref name="commandLine"/>.</summary>
-    public OutputWriter(string commandLine) : this(commandLine, []) { }
+    public OutputWriter(string commandLine) : this(commandLine, [], []) { }
 
-    private OutputWriter(string commandLine, List<(string, string)> staged)
+    private OutputWriter(string commandLine, List<(string, string)> staged, List<string> created)
     {
         CommandLine = commandLine;
         this.staged = staged;
+        this.created = created;
     }
 
     /// <summary>The command named in every sidecar: the one that remakes the files.</summary>
     public string CommandLine { get; }
 
     /// <summary>A view of this writer (same staged files, committed together) whose sidecars name <paramref name="commandLine"/>.</summary>
-    public OutputWriter WithCommand(string commandLine) => new(commandLine, staged);
+    public OutputWriter WithCommand(string commandLine) => new(commandLine, staged, created);
 
     /// <summary>True when <paramref name="path"/> asks for raw .npy output.</summary>
     public static bool IsNpy(string path) => Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase);
@@ -75,7 +76,7 @@ internal sealed class OutputWriter : IDisposable
         switch (file)
         {
             case PngFile png:
-                if (!IsPng(png.Path)) throw new RawConvException($"{png.Path}: expected a .png output path");
+                if (!IsPng(png.Path)) throw new RawConvException($"--out: {png.Path} — give a file name ending in .png");
                 Write(png.Path, t => RawConv.Imaging.Png.Save(t, png.Image));
                 Sidecar(png.Path, png.Sidecar);
                 break;
@@ -98,10 +99,23 @@ internal sealed class OutputWriter : IDisposable
     /// <summary>Stages the JSON sidecar of <paramref name="path"/>: {"command": ..., "created": ..., ...payload}.</summary>
     public void Sidecar(string path, object payload)
     {
-        var node = JsonSerializer.SerializeToNode(payload, Json)?.AsObject() ?? new JsonObject();
+        var node = SafeJson.ToNode(payload)?.AsObject() ?? new JsonObject();
         node.Insert(0, "command", CommandLine);
         node.Insert(1, "created", DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"));
-        Write(Path.ChangeExtension(path, ".json"), t => File.WriteAllText(t, node.ToJsonString(Json)));
+        Write(Path.ChangeExtension(path, ".json"), t => File.WriteAllText(t, node.ToJsonString(SafeJson.Options)));
+    }
+
+    /// <summary>
+    /// Commits now, for files that must exist before <paramref name="owner"/> commits (the inputs a report's commands
+    /// read back); they and the folders made for them are removed again if <paramref name="owner"/> is disposed uncommitted.
+    /// </summary>
+    public void CommitFor(OutputWriter owner)
+    {
+        var finals = staged.Select(s => s.Final).ToList();
+        var dirs = created.ToList();
+        Commit();
+        owner.provisional.AddRange(finals);
+        owner.created.AddRange(dirs);
     }
 
     /// <summary>Moves every staged file to its final name.</summary>
@@ -112,6 +126,8 @@ internal sealed class OutputWriter : IDisposable
             if (Directory.Exists(final)) throw new RawConvException($"{final}: is a folder; cannot write the output there");
         foreach (var (temp, final) in staged) File.Move(temp, final, overwrite: true);
         staged.Clear();
+        created.Clear();
+        provisional.Clear();
     }
 
     /// <summary>Removes whatever was staged and not committed.</summary>
@@ -120,12 +136,21 @@ internal sealed class OutputWriter : IDisposable
         foreach (var (temp, _) in staged)
             try { File.Delete(temp); } catch (IOException) { } // best effort: the verb's own error is the one to report
         staged.Clear();
+        foreach (var path in provisional)
+            try { File.Delete(path); } catch (IOException) { }
+        provisional.Clear();
+        // Deepest first, and only while empty: a folder the user put files in meanwhile stays.
+        foreach (var dir in created.OrderByDescending(d => d.Length))
+            try { if (Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir); } catch (IOException) { }
+        created.Clear();
     }
 
     private void Write(string path, Action<string> write)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
+        for (var d = dir; d is not null && !Directory.Exists(d); d = Path.GetDirectoryName(d)) created.Add(d);
+        if (File.Exists(dir)) throw new RawConvException($"{path}: its folder {dir} is a file — give --out a path in a folder");
         Directory.CreateDirectory(dir);
         // The temporary name keeps the extension last: Png/Npy writers key on it.
         var temp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");

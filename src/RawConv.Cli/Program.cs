@@ -27,7 +27,12 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
 };
 try
 {
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    var parse = root.Parse(args);
+    // A mistyped command line gets one line naming what is wrong, not the whole help text (bare `rawconv` still shows it).
+    if (parse.Errors.Count > 0 && args.Length > 0)
+        throw new RawConvException($"{string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.')).Distinct())} — see `rawconv {(parse.CommandResult.Command == root ? "" : parse.CommandResult.Command.Name + " ")}--help`");
+    Checks.NoEmptyValues(parse);
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (Exception e)
 {

@@ -57,7 +57,9 @@ internal sealed class SaliencyVerb : Verb<SaliencySettings, SaliencyRun>
     {
         string outPath = p.GetValue(output)!;
         var target = SaliencyTarget.Parse(p.GetValue(cls), p.GetValue(unit));
-        var opts = new SaliencyOptions(Verbs.ParseMethod(p.GetValue(method)!), p.GetValue(samples), p.GetValue(noise), p.GetValue(seed), Verbs.ParseBase(p.GetValue(baseRule)!));
+        var opts = new SaliencyOptions(Verbs.ParseMethod(p.GetValue(method)!),
+            Checks.Int(p.GetValue(samples), "--samples", 1, SaliencyOptions.MaxSamples, "noisy copies per image"),
+            Checks.Float(p.GetValue(noise), "--noise", 0, 10, "σ as a fraction of the value range"), p.GetValue(seed), Verbs.ParseBase(p.GetValue(baseRule)!));
         var overlaySign = Verbs.ParseSign(p.GetValue(sign)!);
         var reduction = p.GetValue(reduce)!.ToLowerInvariant() switch
         {
@@ -68,8 +70,7 @@ internal sealed class SaliencyVerb : Verb<SaliencySettings, SaliencyRun>
         string displayName = p.GetValue(display)!.ToLowerInvariant();
         if (displayName != "all" && !Verbs.DisplayModes.Contains(displayName))
             throw new RawConvException($"saliency: unknown --display '{displayName}'; use {string.Join(", ", Verbs.DisplayModes)} or all");
-        if (!OutputWriter.IsNpy(outPath) && !OutputWriter.IsPng(outPath))
-            throw new RawConvException($"{outPath}: --out must end in .png or .npy");
+        Checks.OutFile(outPath, ".png", ".npy");
         return new SaliencySettings(target, opts, p.GetValue(method)!.ToLowerInvariant(), p.GetValue(baseRule)!.ToLowerInvariant(), overlaySign,
             p.GetValue(sign)!.ToLowerInvariant(), reduction, displayName, outPath);
     }
@@ -100,15 +101,19 @@ internal sealed class SaliencyVerb : Verb<SaliencySettings, SaliencyRun>
         bool npy = OutputWriter.IsNpy(s.Out);
         var modes = s.Display != "all" ? [s.Display]
             : Verbs.DisplayModes.Where(d => s.Sign != OverlaySign.All || d is not ("masked_image" or "alpha_scaling")).ToArray();
+        var host = map.Map.ToArray();
+        int per = (int)(host.Length / Math.Max(1, n));
         var images = Enumerable.Range(0, n).Select(i =>
         {
             var t = map.Targets[i];
+            // A degenerate but valid model (e.g. all weights zero) gives a zero map: shown blank, and said so.
+            string? note = host.AsSpan(i * per, per).ContainsAnyExcept(0f) ? null : "the map is zero everywhere";
             return new
             {
                 image = names[i], target = t.IsClass ? "class" : "unit", layer = t.Layer, @class = t.IsClass ? t.Channel : (int?)null,
                 label = t.IsClass && m.Classes is { } cl && t.Channel < cl.Count ? cl[t.Channel] : null,
                 channel = t.IsClass ? (int?)null : t.Channel, y = t.IsClass ? (int?)null : t.Y, x = t.IsClass ? (int?)null : t.X,
-                score = t.Score, output = npy ? null : Verbs.PerImagePath(s.Out, i, n),
+                score = t.Score, output = npy ? null : Verbs.PerImagePath(s.Out, i, n), note,
             };
         }).ToList();
         bool smooth = opts.Method == SaliencyMethod.SmoothGrad;
@@ -122,7 +127,7 @@ internal sealed class SaliencyVerb : Verb<SaliencySettings, SaliencyRun>
         };
         var payload = new { model = m.Source, options, images };
         var files = new List<OutputFile>();
-        if (npy) files.Add(new NpyFile(s.Out, map.Map.Shape.Dims, map.Map.ToArray(), payload));
+        if (npy) files.Add(new NpyFile(s.Out, map.Map.Shape.Dims, host, payload));
         else
         {
             var sh = x.Shape;
@@ -131,13 +136,13 @@ internal sealed class SaliencyVerb : Verb<SaliencySettings, SaliencyRun>
                 var picture = Display.Input(x, i, m.Preprocessing);
                 var reduced = map.Reduced(i, s.Reduction);
                 var tiles = modes.Select(d => d == "original_image" ? picture
-                    : Overlay.Render(picture, reduced, sh.H, sh.W, new OverlayOptions { Method = Verbs.OverlayOf(d), Sign = s.Sign })).ToList();
+                    : Overlay.Render(picture, reduced, sh.H, sh.W, new OverlayOptions { Method = Verbs.OverlayOf(d), Sign = s.Sign, ZeroIsBlank = true })).ToList();
                 int up = Verbs.UpscaleFor(sh.H, sh.W);
                 var img = tiles.Count == 1 && tiles[0].Channels == 4 ? Verbs.Upscale(tiles[0], up) : Verbs.Strip(tiles, up);
                 files.Add(new PngFile(images[i].output!, img, new
                 {
                     model = m.Source, options, images[i].image, images[i].target, images[i].layer, images[i].@class, images[i].label,
-                    images[i].channel, images[i].y, images[i].x, images[i].score,
+                    images[i].channel, images[i].y, images[i].x, images[i].score, images[i].note,
                 }));
             }
         }

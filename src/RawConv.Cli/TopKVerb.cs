@@ -37,19 +37,23 @@ internal sealed class TopKVerb : Verb<TopKSettings, TopKRun>
         string name = p.GetValue(layer)!;
         var chosen = p.GetValue(channels) is { } list ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => int.TryParse(s, out int v) ? v : throw new RawConvException($"--channels: '{s}' is not a channel number")).ToArray() : null;
-        return new TopKSettings(name, p.GetValue(dataset)!, new TopKOptions(p.GetValue(k), p.GetValue(batch), p.GetValue(limit), chosen),
-            Verbs.TopKRule(p.GetValue(rule)!), p.GetValue(output)!);
+        var options = new TopKOptions(Checks.Int(p.GetValue(k), "--k", 1, TopKOptions.MaxK, "images kept per feature map"),
+            Checks.Int(p.GetValue(batch), "--batch", 1, int.MaxValue, "images per forward pass"), Checks.Int(p.GetValue(limit), "--limit", 0, int.MaxValue, "0 scans all"), chosen);
+        return new TopKSettings(name, p.GetValue(dataset)!, options, Verbs.TopKRule(p.GetValue(rule)!), Verbs.TopKOutputPath(p.GetValue(output)!, name));
     }
 
     public override TopKRun Compute(Session session, TopKSettings s)
     {
         var m = session.Model;
         var data = new Verbs.ModelInputDataset(Verbs.Dataset(s.Dataset, "test", m.Net.Spec), m.Preprocessing);
-        string outPath = Verbs.TopKOutputPath(s.Out, s.Layer);
+        string outPath = s.Out;
         var options = s.Options;
         var clock = Stopwatch.StartNew();
         TopKResult scan = null!;
         int total = options.Limit > 0 ? Math.Min(options.Limit, data.Count) : data.Count;
+        if (total == 0) throw new RawConvException($"--dataset: {s.Dataset} holds no images — give a dataset with at least one");
+        if (options.K > total) throw new RawConvException($"--k: {options.K} is more than the {total} images scanned — give 1 to {total}");
+        RawConv.Algorithms.BatchMemory.Check(m.Net, Math.Min(options.BatchSize, total), "--batch");
         Progress.Run($"scan {s.Layer}", total, step =>
         {
             int last = 0;
@@ -70,7 +74,7 @@ internal sealed class TopKVerb : Verb<TopKSettings, TopKRun>
     public override Rendered Render(Session session, TopKSettings s, TopKRun r)
     {
         var (m, scan, figure, data) = (session.Model, r.Scan, r.Figure, r.Data);
-        string name = s.Layer, outPath = Verbs.TopKOutputPath(s.Out, s.Layer);
+        string name = s.Layer, outPath = s.Out;
         var field = ReceptiveField.Of(m.Net.Spec, name);
         var index = scan.Channels.Select(ch => new
         {

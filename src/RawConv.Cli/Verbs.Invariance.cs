@@ -12,7 +12,12 @@ internal static partial class Verbs
     internal static T Parse<T>(string value, string flag, string expected) where T : struct, Enum =>
         Enum.TryParse<T>(value, true, out var v) && !int.TryParse(value, out _) ? v : throw new RawConvException($"unknown {flag} '{value}'; expected {expected}");
 
-    internal static (double From, double To) Range(string? text, TransformKind kind, int width)
+    /// <summary>
+    /// --range as (from, to), else the kind's default. Amounts are bounded so a sweep stays meaningful: a shift of
+    /// at most 4× the input's larger side (beyond it the picture is all fill), a scale ratio in [1/64, 64], a
+    /// rotation of at most ±3600 degrees.
+    /// </summary>
+    internal static (double From, double To) Range(string? text, TransformKind kind, int width, int height = 0)
     {
         if (text is null)
         {
@@ -24,9 +29,18 @@ internal static partial class Verbs
             && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double b) && double.IsFinite(a) && double.IsFinite(b))
         {
             if (kind == TransformKind.Scale && (a <= 0 || b <= 0)) throw new RawConvException($"--range '{text}': scale ratios must be positive");
+            double side = 4.0 * Math.Max(width, height);
+            var (lo, hi, unit) = kind switch
+            {
+                TransformKind.Translate => (-side, side, "pixels (4× the input side)"),
+                TransformKind.Scale => (1 / 64.0, 64.0, "as a ratio"),
+                _ => (-3600.0, 3600.0, "degrees"),
+            };
+            if (a < lo || a > hi || b < lo || b > hi)
+                throw new RawConvException($"--range '{text}': {kind.ToString().ToLowerInvariant()} amounts must lie in {lo:G4}:{hi:G4} {unit}");
             return (a, b);
         }
-        throw new RawConvException($"--range '{text}': expected FROM:TO, e.g. -12:12");
+        throw new RawConvException($"--range '{text}': expected FROM:TO with finite numbers, e.g. -12:12");
     }
 
     internal static string Describe(TransformKind kind, TranslateAxis axis) => kind switch

@@ -30,10 +30,12 @@ internal static partial class Verbs
         {
             var clock = Stopwatch.StartNew();
             var a = common.Read(p);
+            string dir = Checks.OutFolder(p.GetValue(output)!);
+            int perClassCount = Checks.Int(p.GetValue(perClass), "--per-class", 1, 100, "test images shown per class");
+            int evalCount = Checks.Int(p.GetValue(evalLimit), "--eval-limit", 0, int.MaxValue, "0 evaluates all");
+            int topkCount = Checks.Int(p.GetValue(topkLimit), "--topk-limit", 0, int.MaxValue, "0 scans all");
             using var session = Session.Open(a);
             var (b, m) = (session.Backend, session.Model);
-            string dir = p.GetValue(output)!;
-            Directory.CreateDirectory(dir);
             var spec = m.Net.Spec;
             var test = Dataset("fashion-mnist:test", "test", spec);
             using var writer = new OutputWriter(OutputWriter.ProcessCommandLine);
@@ -42,11 +44,11 @@ internal static partial class Verbs
                 .Code(spec.Info());
 
             var summary = new Dictionary<string, object>();
-            ReportAccuracy(page, summary, m, test, p.GetValue(evalLimit));
-            var picks = PickPerClass(test, p.GetValue(perClass));
+            ReportAccuracy(page, summary, m, test, evalCount);
+            var picks = PickPerClass(test, perClassCount);
             ReportClassifications(writer, page, summary, m, test, picks, dir);
             if (!p.GetValue(noSeeing))
-                ReportSeeing(writer, page, summary, b, m, test, dir, a.Device, p.GetValue(topkLimit));
+                ReportSeeing(writer, page, summary, b, m, test, dir, a.Device, topkCount);
 
             string index = Path.Combine(dir, "index.html");
             writer.Stage(new TextFile(index, page.ToHtml()));
@@ -137,7 +139,7 @@ internal static partial class Verbs
             }
             inputWriter.Stage(new NpyFile(Path.Combine(inputs, "all.npy"), all.Shape.Dims, host,
                 new { dataset = "fashion-mnist:test", index = picks, label = picks.Select(i => test.Classes[test.Label(i)]).ToArray() }));
-            inputWriter.Commit();
+            inputWriter.CommitFor(writer);
         }
         string[] common = ["--model", m.Source, .. device is null ? Array.Empty<string>() : ["--device", device]];
         string Name(int i) => $"test[{picks[i]}] {test.Classes[test.Label(picks[i])]}";

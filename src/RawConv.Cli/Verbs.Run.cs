@@ -15,6 +15,7 @@ internal static partial class Verbs
         cmd.SetAction(p =>
         {
             var a = common.Read(p);
+            int k = Checks.Int(p.GetValue(top), "--top", 1, 1000, "how many classes to list");
             using var session = Session.Open(a);
             var (b, m) = (session.Backend, session.Model);
             var images = a.Images;
@@ -26,7 +27,7 @@ internal static partial class Verbs
                 foreach (var chunk in chunks)
                 {
                     var (x, names) = session.Inputs(chunk);
-                    using (x) results.AddRange(Run(m, x, names, p.GetValue(top)));
+                    using (x) results.AddRange(Run(m, x, names, k));
                     step(chunk.Length);
                 }
             });
@@ -55,7 +56,7 @@ internal static partial class Verbs
         using var f = m.Net.Forward(x);
         using var probs = m.Net.Spec.Roles.Probabilities is not null ? f.Output.Clone() : Softmax.Forward(f.Output, 1);
         int classes = probs.Shape[1];
-        k = Math.Clamp(k, 1, classes);
+        if (k < 1 || k > classes) throw new RawConvException($"--top: {k} is more than the {classes} classes of {m.Net.Spec.Name} — give 1 to {classes}");
         var (values, indices) = TopK.Forward(probs, k);
         using (values)
         using (indices)
@@ -75,7 +76,7 @@ internal static partial class Verbs
     /// <summary>The feature maps of the first image, each min–max normalized, tiled near-square.</summary>
     internal static Image FeatureGrid(Shape s, float[] all)
     {
-        if (s.Rank != 4) throw new RawConvException($"layer output {s} is not a stack of feature maps; write .npy instead");
+        if (s.Rank != 4) throw new RawConvException($"--out: a .png shows feature maps, but the layer's output {s} is not (N, C, H, W) — give --out x.npy");
         return Grid.FeatureMaps(all.AsSpan(0, s.C * s.H * s.W).ToArray(), s.C, s.H, s.W, new GridOptions { Upscale = s.H < 32 ? 4 : 1 });
     }
 }

@@ -15,9 +15,8 @@ internal static partial class Verbs
     internal static string TopKOutputPath(string output, string layer)
     {
         var ext = Path.GetExtension(output).ToLowerInvariant();
-        if (ext is ".png" or ".npy") return output;
-        if (File.Exists(output)) throw new RawConvException($"{output}: --out must be a .png, a .npy or a folder");
-        return Path.Combine(output, $"topk-{layer}.png");
+        if (ext is ".png" or ".npy") return Checks.OutFile(output, ".png", ".npy");
+        return Path.Combine(Checks.OutFolder(output), $"topk-{layer}.png");
     }
 
     /// <summary>--rule deconvnet | gradient | guided.</summary>

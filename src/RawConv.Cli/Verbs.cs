@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using RawConv.Graph;
 using RawConv.Imaging;
 using RawConv.Graph.Weights;
@@ -10,8 +9,6 @@ namespace RawConv.Cli;
 /// <summary>The verbs of the command line; each returns its System.CommandLine command.</summary>
 internal static partial class Verbs
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     /// <summary>Opens the device, printing warnings about devices that did not answer to stderr.</summary>
     internal static IBackend Open(string? device) => RawConv.Ops.Devices.Open(device, w => Console.Error.WriteLine(w));
 
@@ -20,7 +17,7 @@ internal static partial class Verbs
     /// <summary>The --json payload on <paramref name="output"/>, else the plain-text summary.</summary>
     internal static void Print(TextWriter output, bool json, object payload, Action text)
     {
-        if (json) output.WriteLine(JsonSerializer.Serialize(payload, Json));
+        if (json) output.WriteLine(SafeJson.Serialize(payload));
         else text();
     }
 
@@ -54,7 +51,7 @@ internal static partial class Verbs
                     if (!p.GetValue(json)) Console.WriteLine($"{name}: unavailable — {e.Message}");
                 }
             }
-            if (p.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { devices = rows }, Json));
+            if (p.GetValue(json)) Console.WriteLine(SafeJson.Serialize(new { devices = rows }));
             return 0;
         });
         return cmd;
@@ -117,10 +114,10 @@ internal static partial class Verbs
         cmd.SetAction(p =>
         {
             var a = common.Read(p);
+            string outPath = Checks.OutFile(p.GetValue(output)!, ".h5", ".hdf5");
             using var b = a.Device is { } d ? Open(d) : new ReferenceBackend();
             using var m = Models.Load(RequireModel(a.Model), a.Prototxt, a.Preprocess, b);
-            string outPath = p.GetValue(output)!;
-            WeightsFile.Save(m.Net, outPath, m.Classes, m.Preprocessing);
+            SaveWeights(m.Net, outPath, m.Classes, m.Preprocessing);
             Print(a.Json, new { model = m.Source, output = outPath, name = m.Net.Spec.Name, parameters = m.Net.Spec.ParameterCount() },
                 () => Console.WriteLine($"wrote {outPath}: {m.Net.Spec.Name}, {m.Net.Spec.ParameterCount():N0} parameters"));
             return 0;

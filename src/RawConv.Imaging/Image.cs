@@ -111,10 +111,13 @@ public sealed class ImageFormatException : RawConvException
     public ImageFormatException(string message, Exception inner) : base(message, inner) { }
 }
 
-/// <summary>Size limits checked against declared sizes before any allocation.</summary>
-public sealed record DecodeLimits(long MaxPixels = 1L << 28)
+/// <summary>Size limits checked against the sizes a file's header declares, before any allocation.</summary>
+public sealed record DecodeLimits(long MaxPixels = DecodeLimits.DefaultMaxPixels)
 {
-    /// <summary>The default: at most 2^28 pixels.</summary>
+    /// <summary>The default pixel limit: 100 megapixels (e.g. 10000×10000), about 600 MB of samples for RGB.</summary>
+    public const long DefaultMaxPixels = 100_000_000;
+
+    /// <summary>The default: at most <see cref="DefaultMaxPixels"/> pixels.</summary>
     public static DecodeLimits Default { get; } = new();
 }
 
@@ -130,7 +133,8 @@ internal sealed class Source(byte[] data, string name, string format)
     public void CheckSize(long w, long h, int channels, DecodeLimits limits, string field)
     {
         if (w <= 0 || h <= 0) throw Fail($"{field} {w}×{h} must be positive");
-        if (w * h > limits.MaxPixels) throw Fail($"{field} {w}×{h} exceeds the limit of {limits.MaxPixels} pixels");
+        if (w * h > limits.MaxPixels)
+            throw Fail($"{field} {w}×{h} ({w * h / 1e6:F1} megapixels) is over the decode limit of {limits.MaxPixels / 1e6:G4} megapixels — downscale the picture first");
         if (w * h * channels > Array.MaxLength) throw Fail($"{field} {w}×{h}×{channels} samples exceed the array limit");
     }
 

@@ -39,6 +39,8 @@ public sealed record OverlayOptions
     public float Alpha { get; init; } = 0.5f;
     /// <summary>Colormap name, or null for the sign's default.</summary>
     public string? Colormap { get; init; }
+    /// <summary>A map that is zero wherever the sign is shown is drawn blank (nothing salient) instead of being an error, as Captum's division by 0 would be.</summary>
+    public bool ZeroIsBlank { get; init; }
 }
 
 /// <summary>
@@ -54,7 +56,7 @@ public static class Overlay
         o ??= new OverlayOptions();
         var rgb = img.Channels == 3 && img.BitDepth == 8 ? img : img.ToRgb8();
         var m = Fit(map, mapH, mapW, rgb.Height, rgb.Width);
-        var norm = NormalizeAttribution(m, o.Sign, o.OutlierPercent);
+        var norm = NormalizeAttribution(m, o.Sign, o.OutlierPercent, o.ZeroIsBlank);
         if (o.Method is OverlayMethod.MaskedImage or OverlayMethod.AlphaScaling && o.Sign == OverlaySign.All)
             throw new RawConvException($"overlay: {o.Method} needs one sign (Positive, Negative or AbsoluteValue), not All");
         int plane = rgb.Width * rgb.Height;
@@ -82,9 +84,10 @@ public static class Overlay
 
     /// <summary>
     /// Captum's _normalize_attr on one map: keep the sign's part, divide by the cumulative-sum threshold of |part|
-    /// at (100 − outlierPercent)%, clip to [−1, 1]. Negative gives magnitudes in [0, 1].
+    /// at (100 − outlierPercent)%, clip to [−1, 1]. Negative gives magnitudes in [0, 1]. A map that is zero wherever
+    /// the sign is shown (Captum would divide by 0) is an error, or normalizes to zeros with <paramref name="zeroIsBlank"/>.
     /// </summary>
-    public static float[] NormalizeAttribution(ReadOnlySpan<float> map, OverlaySign sign, float outlierPercent = 2)
+    public static float[] NormalizeAttribution(ReadOnlySpan<float> map, OverlaySign sign, float outlierPercent = 2, bool zeroIsBlank = false)
     {
         if (outlierPercent is < 0 or > 100 || float.IsNaN(outlierPercent)) throw new RawConvException($"overlay: outlier percent {outlierPercent} must be in [0, 100]");
         var part = new float[map.Length];
@@ -99,6 +102,7 @@ public static class Overlay
         var abs = Array.ConvertAll(part, Math.Abs);
         float t = CumulativeSumThreshold(abs, 100 - outlierPercent);
         if (sign == OverlaySign.Negative) t = -t;
+        if (t == 0 && zeroIsBlank) return new float[part.Length];
         if (t == 0) throw new RawConvException("overlay: the map is zero where this sign is shown (cannot normalize by 0)");
         return Array.ConvertAll(part, v => Math.Clamp(v / t, -1f, 1f));
     }

@@ -2,7 +2,7 @@ using RawConv.Ops.Reference;
 
 namespace RawConv.Ops;
 
-/// <summary>Top-k along the last axis, viewing the tensor as (rows, cols). x must be finite (NaN order is unspecified).</summary>
+/// <summary>Top-k along the last axis, viewing the tensor as (rows, cols). A NaN in x is an error (NaN has no place in an order).</summary>
 public static class TopK
 {
     /// <summary>Work-items per group of these kernels: TK_LOCAL in kernels/topk.cl, which sizes their local memory (a test checks the two agree).</summary>
@@ -34,6 +34,18 @@ public static class TopK
         return indices;
     }
 
+    /// <summary>
+    /// A NaN compares false with everything, so the kernel would return it as a value or answer an index of −1.
+    /// One device sum finds it (NaN, or Inf − Inf, makes the sum NaN); only then is x read back to look.
+    /// </summary>
+    private static void RefuseNaN(string op, Tensor x, int cols)
+    {
+        if (x.Count == 0 || !double.IsNaN(Reduce.Sum(x))) return;
+        var a = x.ToArray();
+        int i = Array.FindIndex(a, float.IsNaN);
+        if (i >= 0) throw new RawConvException($"{op}: x {x.Shape} holds NaN (row {i / cols}, column {i % cols}) — NaN has no rank; check the values before ranking them");
+    }
+
     private static void Run(IBackend b, Tensor x, int rows, int cols, int k, Tensor values, Tensor indices)
     {
         if (rows == 0) return;
@@ -51,6 +63,7 @@ public static class TopK
         Kernels.Int(op, x.Count);
         Guard.Finite(op, "x", x);
         int cols = x.Shape[-1];
+        RefuseNaN(op, x, Math.Max(1, cols));
         return (b, cols == 0 ? 0 : (int)(x.Count / cols), cols);
     }
 }

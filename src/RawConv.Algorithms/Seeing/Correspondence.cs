@@ -96,7 +96,7 @@ public static class Correspondence
         if (s.Rank != 4) throw new RawConvException($"correspondence: input {s} is not (N, C, H, W)");
         int n = s.N;
         if (s != net.Spec.InputShape(n)) throw new RawConvException($"correspondence: input {s} does not match the input {net.Spec.InputShape(n)} of {net.Spec.Name}");
-        if (n < 2) throw new RawConvException($"correspondence: needs at least 2 images, got {n}");
+        if (n < 2) throw new RawConvException($"correspondence: needs at least 2 images, got {n} — give two or more images of one kind of object");
         if (boxes.Count != n) throw new RawConvException($"correspondence: {n} images but {boxes.Count} boxes (one box per image)");
         for (int i = 0; i < n; i++) boxes[i].Check(s.H, s.W, $"correspondence: image {i}");
         if (options.Layers.Count == 0) throw new RawConvException("correspondence: no layer given");

@@ -61,7 +61,7 @@ public static class Deconvnet
         var (c, h, w) = dims;
         if (a.Length != c * h * w) throw new RawConvException($"deconvnet: {a.Length} activations for ({c}, {h}, {w})");
         if (choice.Mode != UnitMode.Strongest && (choice.Channel < 0 || choice.Channel >= c))
-            throw new RawConvException($"deconvnet: unit {choice.Channel} is outside layer '{choice.Layer}' with {c} feature maps");
+            throw new RawConvException($"deconvnet: unit {choice.Channel} is outside layer '{choice.Layer}' with {c} feature maps — give 0 to {c - 1}");
         if (choice.Mode == UnitMode.At)
         {
             if (choice.Y < 0 || choice.Y >= h || choice.X < 0 || choice.X >= w)

@@ -57,12 +57,13 @@ public static class Evolution
         if (units.Count == 0) throw new RawConvException("evolution: no units given");
         if (names != null && names.Count != checkpoints.Count) throw new RawConvException($"evolution: {names.Count} names for {checkpoints.Count} checkpoints");
         var spec = checkpoints[0].Spec;
-        if (checkpoints.Any(c => !c.Spec.Shapes().SequenceEqual(spec.Shapes())))
-            throw new RawConvException("evolution: the checkpoints are not of one architecture");
+        for (int k = 1; k < checkpoints.Count; k++)
+            if (!checkpoints[k].Spec.Shapes().SequenceEqual(spec.Shapes()))
+                throw new RawConvException($"evolution: {names?[k] ?? $"checkpoint {k}"} is not of the architecture of {names?[0] ?? "checkpoint 0"} — give checkpoints of one training run");
         foreach (var u in units)
         {
             var (c, _, _) = NetQueries.Dims(spec.Shapes()[spec.IndexOf(u.Layer) + 1]);
-            if (u.Channel >= c) throw new RawConvException($"evolution: unit {u} is outside layer '{u.Layer}' with {c} feature maps");
+            if (u.Channel >= c) throw new RawConvException($"evolution: unit {u} is outside layer '{u.Layer}' with {c} feature maps — give 0 to {c - 1}");
         }
         var cells = new EvolutionCell[units.Count, checkpoints.Count];
         for (int k = 0; k < checkpoints.Count; k++)
@@ -75,7 +76,7 @@ public static class Evolution
             {
                 var rows = group.ToArray();
                 var entries = rows.Select(t => scan.Of(t.u.Channel) is { Count: > 0 } e ? e[0]
-                    : throw new RawConvException($"evolution: no images to scan for {t.u}")).ToArray();
+                    : throw new RawConvException($"evolution: {names?[k] ?? $"checkpoint {k}"}: unit {t.u} was NaN on all {scan.Images} images scanned — the checkpoint's weights are damaged")).ToArray();
                 foreach (var (cell, i) in Project(net, data, group.Key, rows.Select(t => t.u).ToArray(), entries, pre, o).Select((c, i) => (c, i)))
                     cells[rows[i].row, k] = cell with { Checkpoint = k };
             }

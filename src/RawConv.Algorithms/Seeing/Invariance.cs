@@ -37,6 +37,9 @@ public enum TranslateAxis
 public sealed record InvarianceOptions(TransformKind Kind, double[] Amounts, string[]? Layers = null, int[]? Classes = null,
     FillMode Fill = FillMode.Zero, TranslateAxis Axis = TranslateAxis.X, int BatchSize = 32)
 {
+    /// <summary>The most amounts in one sweep: 1000 points already draw a smooth curve, and each costs a forward pass per image.</summary>
+    public const int MaxSteps = 1000;
+
     /// <summary>The transform for one amount of this sweep.</summary>
     public InputTransform At(double amount) => Kind switch
     {
@@ -53,7 +56,9 @@ public sealed record InvarianceOptions(TransformKind Kind, double[] Amounts, str
     /// <summary><paramref name="steps"/> evenly spaced amounts from <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>
     public static double[] Range(double from, double to, int steps)
     {
-        if (steps < 1) throw new RawConvException($"invariance: {steps} steps (need at least 1)");
+        if (steps < 1 || steps > MaxSteps) throw new RawConvException($"invariance: {steps} steps — give 1 to {MaxSteps}");
+        if (!double.IsFinite(from) || !double.IsFinite(to) || !double.IsFinite(to - from))
+            throw new RawConvException($"invariance: the range {from}:{to} is not finite — give finite amounts");
         return steps == 1 ? [from] : Enumerable.Range(0, steps).Select(i => i == steps - 1 ? to : from + (to - from) * i / (steps - 1)).ToArray();
     }
 }
@@ -141,7 +146,12 @@ public static class Invariance
     {
         var s = x.Shape;
         if (s.Rank != 4) throw new RawConvException($"invariance: input {s} is not (N, C, H, W)");
+        if (s.N == 0) throw new RawConvException($"invariance: the input {s} holds no images");
         if (options.Amounts is not { Length: > 0 }) throw new RawConvException("invariance: no transform amounts given");
+        if (options.Amounts.Length > InvarianceOptions.MaxSteps)
+            throw new RawConvException($"invariance: {options.Amounts.Length} amounts — give at most {InvarianceOptions.MaxSteps}");
+        if (options.Amounts.FirstOrDefault(a => !double.IsFinite(a)) is var bad && !double.IsFinite(bad))
+            throw new RawConvException($"invariance: the amount {bad} is not finite");
         if (options.BatchSize < 1) throw new RawConvException($"invariance: batch size {options.BatchSize} must be at least 1");
         var layers = options.Layers is { Length: > 0 } given ? given : DefaultLayers(net.Spec);
         foreach (var l in layers) net.Spec.IndexOf(l);
@@ -154,6 +164,7 @@ public static class Invariance
         // The originals go through with the same batch size as the copies, so that a copy identical to its
         // original gives bit-identical features whatever the backend's batching does.
         int batch = Math.Min(options.BatchSize, Math.Max(n, n * amounts));
+        BatchMemory.Check(net, batch, "invariance: batch size");
         var (origFeat, origProb) = Features(net, layers, src, Enumerable.Range(0, n).ToArray(), per, batch);
         int numClasses = origProb.Length / n;
         var classes = new int[n];
@@ -161,7 +172,7 @@ public static class Invariance
         {
             classes[i] = options.Classes is { } c ? c[c.Length == 1 ? 0 : i] : NetQueries.ArgMax(origProb.AsSpan(i * numClasses, numClasses));
             if (classes[i] < 0 || classes[i] >= numClasses)
-                throw new RawConvException($"invariance: class {classes[i]} is outside the {numClasses} classes of {net.Spec.Name}");
+                throw new RawConvException($"invariance: class {classes[i]} is outside the {numClasses} classes of {net.Spec.Name} — give 0 to {numClasses - 1}");
         }
 
         var points = new InvariancePoint[n * amounts];

@@ -93,7 +93,7 @@ public static class Occlusion
     public static int[] Positions(int extent, int size, int stride)
     {
         if (size < 1 || stride < 1) throw new RawConvException($"occlusion: size {size} and stride {stride} must be ≥ 1");
-        if (size > extent) throw new RawConvException($"occlusion: square of size {size} is larger than the {extent}-pixel input side");
+        if (size > extent) throw new RawConvException($"occlusion: square of size {size} is larger than the {extent}-pixel input side — give a size of at most {extent}");
         var p = new List<int>();
         for (int v = 0; v + size <= extent; v += stride) p.Add(v);
         if (p[^1] != extent - size) p.Add(extent - size);
@@ -131,7 +131,7 @@ public static class Occlusion
         {
             var probs = NetQueries.Probabilities(net, pass);
             if (o.Class is { } k && (k < 0 || k >= probs.Length))
-                throw new RawConvException($"occlusion: class {k} is outside the net's {probs.Length} classes");
+                throw new RawConvException($"occlusion: class {k} is outside the net's {probs.Length} classes — give 0 to {probs.Length - 1}");
             baseLabel = NetQueries.ArgMax(probs);
             cls = o.Class ?? baseLabel;
             baseP = probs[cls];

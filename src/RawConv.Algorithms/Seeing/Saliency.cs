@@ -60,7 +60,11 @@ public sealed record SaliencyTarget(int? Class = null, UnitChoice? Unit = null)
 /// <see cref="BatchSize"/> at a time.
 /// </summary>
 public sealed record SaliencyOptions(SaliencyMethod Method = SaliencyMethod.Gradient, int Samples = 25, float NoiseFraction = 0.15f,
-    ulong Seed = 0, ReluRule BaseRule = ReluRule.Standard, int BatchSize = 16);
+    ulong Seed = 0, ReluRule BaseRule = ReluRule.Standard, int BatchSize = 16)
+{
+    /// <summary>The most SmoothGrad samples per image: the mean of 10,000 noisy gradients no longer changes visibly (Smilkov et al. use 50).</summary>
+    public const int MaxSamples = 10_000;
+}
 
 /// <summary>
 /// The target a map was made for, per image: the layer, whether it is a class score, the channel (the class),
@@ -116,7 +120,8 @@ public static class Saliency
     public static SaliencyMap Compute(Net net, Tensor x, SaliencyTarget target, SaliencyOptions? options = null, Action<int>? progress = null)
     {
         var o = options ?? new SaliencyOptions();
-        if (o.Samples < 1) throw new RawConvException($"saliency: samples {o.Samples} must be at least 1");
+        if (o.Samples < 1 || o.Samples > SaliencyOptions.MaxSamples) throw new RawConvException($"saliency: samples {o.Samples} — give 1 to {SaliencyOptions.MaxSamples}");
+        if (x.Shape.Rank != 4 || x.Shape.N == 0) throw new RawConvException($"saliency: the input {x.Shape} holds no images (expected (N, C, H, W) with N ≥ 1)");
         if (!(o.NoiseFraction >= 0) || !float.IsFinite(o.NoiseFraction)) throw new RawConvException($"saliency: noise fraction {o.NoiseFraction} must be finite and ≥ 0");
         if (o.BatchSize < 1) throw new RawConvException($"saliency: batch size {o.BatchSize} must be at least 1");
         string layer = target.Unit?.Layer ?? LogitsLayer(net.Spec);

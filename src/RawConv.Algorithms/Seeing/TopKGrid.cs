@@ -53,6 +53,7 @@ public static class TopKGrid
         int c = spec.InputChannels, h = spec.InputHeight, w = spec.InputWidth, per = c * h * w;
         var items = scan.Channels.SelectMany((ch, i) => scan.Entries[i].Select(e => (Channel: ch, Entry: e))).ToArray();
         var patches = new List<TopKPatch>(items.Length);
+        if (items.Length > 0) BatchMemory.Check(net, Math.Min(o.BatchSize, items.Length), "top-k grid: batch size");
         var raw = o.KeepProjections ? new float[(long)items.Length * per] : null;
         var view = pre.For(c);
         for (int start = 0; start < items.Length; start += o.BatchSize)
@@ -93,7 +94,9 @@ public static class TopKGrid
     public static Image Compose(IReadOnlyList<TopKPatch> patches, IReadOnlyList<int> channels, int k, int upscale)
     {
         if (patches.Count == 0) throw new RawConvException("top-k grid: nothing to show (no images scanned)");
-        int side = (int)Math.Ceiling(Math.Sqrt(k));
+        // The blocks fit the entries actually kept (NaN activations and small datasets keep fewer than k).
+        int kept = patches.GroupBy(p => p.Channel).Max(g => g.Count());
+        int side = (int)Math.Ceiling(Math.Sqrt(Math.Clamp(k, 1, kept)));
         var block = new GridOptions { Rows = side, Cols = side, Padding = InnerPadding, Upscale = upscale };
         var byChannel = patches.ToLookup(p => p.Channel);
         var blank = Blank(patches[0].Patch.Width, patches[0].Patch.Height);

@@ -8,14 +8,18 @@ namespace RawConv.Algorithms.Seeing;
 /// <see cref="BatchSize"/> at a time, only the first <see cref="Limit"/> images (0 = all), only
 /// <see cref="Channels"/> (null = every feature map of the layer).
 /// </summary>
-public sealed record TopKOptions(int K = 9, int BatchSize = 64, int Limit = 0, IReadOnlyList<int>? Channels = null);
+public sealed record TopKOptions(int K = 9, int BatchSize = 64, int Limit = 0, IReadOnlyList<int>? Channels = null)
+{
+    /// <summary>The most images kept per feature map: a grid of 32×32 patches per map is already more than a reader can look at.</summary>
+    public const int MaxK = 1024;
+}
 
 /// <summary>One kept activation: its value, the dataset index of the image, and its position in the feature map ((0, 0) for fully connected layers).</summary>
 public readonly record struct TopKEntry(float Value, int Image, int Y, int X);
 
 /// <summary>
 /// The result of <see cref="TopKScan.Run"/>: for each scanned channel, the k strongest images, strongest
-/// first (equal values: lower image index first). <see cref="Entries"/>[i] belongs to <see cref="Channels"/>[i].
+/// first (equal values: lower image index first); k is at most the number of images scanned. <see cref="Entries"/>[i] belongs to <see cref="Channels"/>[i].
 /// </summary>
 public sealed record TopKResult(string Layer, int K, int Images, (int C, int H, int W) Dims, IReadOnlyList<int> Channels,
     IReadOnlyList<IReadOnlyList<TopKEntry>> Entries)
@@ -55,6 +59,7 @@ public static class TopKScan
     {
         var o = options ?? new TopKOptions();
         if (o.K < 1) throw new RawConvException($"top-k: k must be at least 1, got {o.K}");
+        if (o.K > TopKOptions.MaxK) throw new RawConvException($"top-k: k must be at most {TopKOptions.MaxK}, got {o.K}");
         if (o.BatchSize < 1) throw new RawConvException($"top-k: batch size must be at least 1, got {o.BatchSize}");
         if (o.Limit < 0) throw new RawConvException($"top-k: limit must be 0 (all) or positive, got {o.Limit}");
         if (layers.Count == 0) throw new RawConvException("top-k: no layer to scan");
@@ -62,10 +67,13 @@ public static class TopKScan
         var item = data.ItemShape;
         if (item.C != spec.InputChannels || item.H != spec.InputHeight || item.W != spec.InputWidth)
             throw new RawConvException($"top-k: dataset items {item} do not fit {spec.Name}'s input {spec.InputShape()}");
-        var scans = layers.Select(l => new LayerScan(spec, l.Layer, l.Channels, o.K)).ToArray();
+        int total = o.Limit > 0 ? Math.Min(o.Limit, data.Count) : data.Count;
+        if (total == 0) throw new RawConvException("top-k: the dataset has no images to scan");
+        BatchMemory.Check(net, Math.Min(o.BatchSize, total), "top-k: batch size");
+        // A map keeps at most one entry per image, so k beyond the images scanned would only leave empty slots.
+        var scans = layers.Select(l => new LayerScan(spec, l.Layer, l.Channels, Math.Min(o.K, total))).ToArray();
         string deepest = layers.MaxBy(l => spec.IndexOf(l.Layer)).Layer;
 
-        int total = o.Limit > 0 ? Math.Min(o.Limit, data.Count) : data.Count;
         for (int start = 0; start < total; start += o.BatchSize)
         {
             int n = Math.Min(o.BatchSize, total - start);
@@ -94,7 +102,8 @@ public static class TopKScan
             this.channels = (channels ?? Enumerable.Range(0, dims.C).ToArray()).ToArray();
             foreach (var c in this.channels)
                 if (c < 0 || c >= dims.C) throw new RawConvException($"top-k: channel {c} is outside layer '{layer}' with {dims.C} feature maps");
-            if (this.channels.Distinct().Count() != this.channels.Length) throw new RawConvException($"top-k: a channel of '{layer}' is listed twice");
+            if (this.channels.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new RawConvException($"top-k: channel {twice.Key} of '{layer}' is listed twice — list each once");
             heaps = this.channels.Select(_ => new PriorityQueue<TopKEntry, TopKEntry>(k + 1, Worse.Instance)).ToArray();
         }
 

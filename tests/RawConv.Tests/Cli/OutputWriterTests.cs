@@ -77,4 +77,75 @@ public sealed class OutputWriterTests : IDisposable
         Assert.Equal("rawconv deconv --layer conv1", JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "d.json"))).RootElement.GetProperty("command").GetString());
         Assert.Equal("rawconv report", JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json"))).RootElement.GetProperty("command").GetString());
     }
+
+    [Fact]
+    public void NonFiniteNumbersBecomeNullWithANoteBesideThem()
+    {
+        string png = Path.Combine(dir, "n.png");
+        using (var w = new OutputWriter("rawconv test"))
+        {
+            w.Stage(new PngFile(png, Red(), new
+            {
+                loss = double.NaN, top1 = 0.5, score = float.PositiveInfinity,
+                curve = new[] { 1f, float.NaN, float.NegativeInfinity, 2f }, nested = new { p = (double?)double.NaN }, label = "NaN",
+            }));
+            w.Commit();
+        }
+        string text = File.ReadAllText(Path.ChangeExtension(png, ".json"));
+        var side = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(JsonValueKind.Null, side.GetProperty("loss").ValueKind);
+        Assert.Equal("non-finite (NaN)", side.GetProperty("lossNote").GetString());
+        Assert.Equal(0.5, side.GetProperty("top1").GetDouble());
+        Assert.Equal("non-finite (+Inf)", side.GetProperty("scoreNote").GetString());
+        Assert.Equal("[1,null,null,2]", side.GetProperty("curve").GetRawText().Replace(" ", "").Replace("\n", "").ReplaceLineEndings(""));
+        Assert.Equal("2 non-finite values (-Inf, NaN) written as null", side.GetProperty("curveNote").GetString());
+        Assert.Equal("non-finite (NaN)", side.GetProperty("nested").GetProperty("pNote").GetString());
+        Assert.Equal("NaN", side.GetProperty("label").GetString()); // a string that says NaN is left alone
+        Assert.DoesNotContain("Infinity", text);
+    }
+
+    [Fact]
+    public void FoldersMadeForAFailedVerbAreRemovedAgain()
+    {
+        string png = Path.Combine(dir, "new", "deeper", "x.png");
+        void FailAfterStaging()
+        {
+            using var w = new OutputWriter("rawconv test");
+            w.Stage(new PngFile(png, Red(), new { }));
+            throw new InvalidOperationException("the verb failed after staging");
+        }
+        Assert.Throws<InvalidOperationException>(FailAfterStaging);
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
+    }
+
+    [Fact]
+    public void TheJsonOutputOfAVerbHasNoNaNEither()
+    {
+        var text = new StringWriter();
+        Verbs.Print(text, true, new { testTop1 = double.NaN, n = 3 }, () => { });
+        var json = JsonDocument.Parse(text.ToString()).RootElement;
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("testTop1").ValueKind);
+        Assert.Equal("non-finite (NaN)", json.GetProperty("testTop1Note").GetString());
+        Assert.Equal(3, json.GetProperty("n").GetInt32());
+    }
+
+    [Fact]
+    public void FilesCommittedEarlyForAnotherWriterGoWhenItFails()
+    {
+        string npy = Path.Combine(dir, "report", "inputs", "x.npy");
+        void FailAfterInputs()
+        {
+            using var main = new OutputWriter("rawconv report");
+            using (var inputs = new OutputWriter("rawconv report"))
+            {
+                inputs.Stage(new NpyFile(npy, [1], [1f], new { }));
+                inputs.CommitFor(main);
+            }
+            Assert.True(File.Exists(npy), "the inputs must exist while the report's commands run");
+            main.Stage(new PngFile(Path.Combine(dir, "report", "x.png"), Red(), new { }));
+            throw new InvalidOperationException("a later step of the report failed");
+        }
+        Assert.Throws<InvalidOperationException>(FailAfterInputs);
+        Assert.Empty(Directory.GetFileSystemEntries(dir));
+    }
 }

@@ -23,6 +23,17 @@ public class OverlayTests
     }
 
     [Fact]
+    public void AMapZeroWhereTheSignIsShownIsBlankWhenAsked()
+    {
+        Assert.Equal(new float[4], Overlay.NormalizeAttribution(new float[4], OverlaySign.AbsoluteValue, zeroIsBlank: true));
+        Assert.Equal(new float[3], Overlay.NormalizeAttribution(new float[] { 1, 2, 0 }, OverlaySign.Negative, zeroIsBlank: true));
+        var img = new Image(2, 1, 3);
+        Array.Fill(img.Data, (ushort)200);
+        var masked = Overlay.Render(img, new float[2], 1, 2, new OverlayOptions { Method = OverlayMethod.MaskedImage, ZeroIsBlank = true });
+        Assert.All(masked.Data, v => Assert.Equal(0, v)); // nothing salient: the masked picture is black
+    }
+
+    [Fact]
     public void HeatMapUsesCaptumDefaultColormaps()
     {
         var img = new Image(5, 1, 3);

@@ -43,6 +43,23 @@ public abstract class TopKTests : BackendTest
             Assert.Contains("(2, 3)", e.Message);
         }
     }
+
+    [SkippableTheory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(999)]
+    public void ANaNIsRefusedNotRankedAsMinusOne(int at)
+    {
+        var v = Rand.Normal(113, 2 * 1000);
+        v[1000 + at] = float.NaN;
+        using var x = Tensor.FromArray(B, new Shape(2, 1000), v);
+        foreach (var call in new Action[] { () => TopK.Forward(x, 5), () => TopK.ArgMax(x) })
+        {
+            var e = Assert.Throws<RawConvException>(call);
+            Assert.Contains($"holds NaN (row 1, column {at})", e.Message);
+            Assert.Contains("(2, 1000)", e.Message);
+        }
+    }
 }
 
 public sealed class TopKOpenClTests : TopKTests { protected override string BackendName => "opencl"; }

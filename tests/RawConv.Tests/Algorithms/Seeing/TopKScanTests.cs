@@ -151,6 +151,20 @@ public abstract class TopKScanTests : BackendTest
     }
 
     [SkippableFact]
+    public void KIsCutToTheImagesScannedAndTheGridToTheEntriesKept()
+    {
+        var data = new TopKTestData(4, 32, 5);
+        using var net = TopKTestData.Net(B, 2);
+        var scan = TopKScan.Run(net, data, "conv1", new TopKOptions(1000, 64, Channels: [0, 1]));
+        Assert.Equal(4, scan.K);
+        Assert.All(scan.Entries, e => Assert.Equal(4, e.Count));
+        var fig = TopKGrid.Build(net, data, scan, TopKTestData.Unit(32));
+        // 4 entries fill a 2×2 block, as k = 4 asks; a 1000-entry block (32×32 tiles) would be 16 times wider.
+        Assert.Equal(TopKGrid.Compose(fig.Patches, scan.Channels, 4, fig.Upscale).Width, TopKGrid.Compose(fig.Patches, scan.Channels, 1000, fig.Upscale).Width);
+        Assert.Contains("at most 1024", Assert.Throws<RawConvException>(() => TopKScan.Run(net, data, "conv1", new TopKOptions(1025))).Message);
+    }
+
+    [SkippableFact]
     public void GridProjectsEveryEntryAndCutsItsReceptiveField()
     {
         var data = new TopKTestData(60, 32, 9);
