@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reference trajectories of torch.optim.Adam (float32) and torch.optim.LBFGS (float64) for the optimizer
-core's tests (tests/RawConv.Tests/Algorithms/Optimize). Writes adam.json, lbfgs.json and done.txt into
+core's tests (tests/RawConv.Tests/Algorithms/Optimize). Writes adam.json, lbfgs.json, lbfgsb.json and done.txt into
 the folder given as the only argument.
 
 Adam: separable quadratics ½·a·(x − c)² over two tensors; the gradient is written out as (x − c)·a in
@@ -10,6 +10,8 @@ L-BFGS: the objective and gradient are computed with plain Python floats in a fi
 the C# test uses), so both sides see identical values at identical points; what differs is only
 torch's own vector arithmetic. Each case lists every point the closure was called at (with its value)
 and every iterate x_k (the point each iteration moves to) with f(x_k).
+
+Box-constrained: scipy's L-BFGS-B solutions of the same objectives under bounds (lbfgsb.json).
 """
 import json
 import os
@@ -115,6 +117,15 @@ def lbfgs_case(name, fn, x0, steps=1, problem=None, **opts):
                 final=x.tolist(), n_iter=st["n_iter"], func_evals=st["func_evals"])
 
 
+def lbfgsb_case(name, fn, x0, lower, upper, problem):
+    """scipy's L-BFGS-B solution, the target of projected L-BFGS (no torch counterpart), solved tightly."""
+    from scipy.optimize import minimize
+    r = minimize(lambda v: (fn(list(v))[0], np.array(fn(list(v))[1])), np.array(x0), jac=True, method="L-BFGS-B",
+                 bounds=list(zip(lower, upper)), options=dict(ftol=1e-16, gtol=1e-13, maxiter=10000, maxcor=20))
+    return dict(name=name, problem=problem, x0=list(x0), lower=list(lower), upper=list(upper), solution=r.x.tolist(),
+                f=float(r.fun), success=bool(r.success))
+
+
 def spd(seed, n, cond):
     rng = np.random.default_rng(seed)
     q, _ = np.linalg.qr(rng.standard_normal((n, n)))
@@ -148,6 +159,10 @@ def main():
                      line_search_fn=sw)]
     with open(os.path.join(out, "lbfgs.json"), "w") as fh:
         json.dump(lb, fh)
+    boxed = [lbfgsb_case("quadratic_box", q, x0, [-0.3] * 10, [0.3] * 10, qp),
+             lbfgsb_case("rosenbrock_box", rosenbrock, [-1.2, 1.0], [-2.0, -1.0], [0.5, 2.0], rp)]
+    with open(os.path.join(out, "lbfgsb.json"), "w") as fh:
+        json.dump(boxed, fh)
     with open(os.path.join(out, "done.txt"), "w") as fh:
         fh.write("ok\n")
 

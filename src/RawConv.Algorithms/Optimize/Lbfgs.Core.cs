@@ -31,6 +31,7 @@ public sealed partial class Lbfgs
             return options.Maximize ? (-v, Vec.Scale(-1, g)) : (v, (double[])g.Clone());
         }
 
+        if (options.Bounds is { } box) return RunProjected(state, Eval, x, options, box);
         var iterates = new List<double[]>();
         var values = new List<double>();
         var (loss, grad) = Eval(x);
@@ -108,25 +109,33 @@ public sealed partial class Lbfgs
         return Vec.Scale(-1, grad);
     }
 
-    /// <summary>Updates the history with the last move and returns −H·g by the two-loop recursion.</summary>
+    /// <summary>Updates the history with the last move t·d and returns −H·g by the two-loop recursion.</summary>
     private static double[] Direction(LbfgsState s, double[] grad, double[] d, double t, int historySize)
     {
-        var y = Vec.Sub(grad, s.PrevGrad!);
-        var step = Vec.Scale(t, d);
+        Remember(s, Vec.Scale(t, d), Vec.Sub(grad, s.PrevGrad!), historySize);
+        return TwoLoop(s, grad);
+    }
+
+    /// <summary>Adds the pair (s, y) when its curvature y·s exceeds 1e-10, dropping the oldest past the history size.</summary>
+    private static void Remember(LbfgsState s, double[] step, double[] y, int historySize)
+    {
         double ys = Vec.Dot(y, step);
-        if (ys > 1e-10)
+        if (ys <= 1e-10) return;
+        if (s.OldDirs.Count == historySize)
         {
-            if (s.OldDirs.Count == historySize)
-            {
-                s.OldDirs.RemoveAt(0);
-                s.OldSteps.RemoveAt(0);
-                s.Ro.RemoveAt(0);
-            }
-            s.OldDirs.Add(y);
-            s.OldSteps.Add(step);
-            s.Ro.Add(1.0 / ys);
-            s.HDiag = ys / Vec.Dot(y, y);
+            s.OldDirs.RemoveAt(0);
+            s.OldSteps.RemoveAt(0);
+            s.Ro.RemoveAt(0);
         }
+        s.OldDirs.Add(y);
+        s.OldSteps.Add(step);
+        s.Ro.Add(1.0 / ys);
+        s.HDiag = ys / Vec.Dot(y, y);
+    }
+
+    /// <summary>−H·g for the inverse-Hessian estimate H the history and H_diag define.</summary>
+    private static double[] TwoLoop(LbfgsState s, double[] grad)
+    {
         int k = s.OldDirs.Count;
         var al = new double[k];
         var q = Vec.Scale(-1, grad);

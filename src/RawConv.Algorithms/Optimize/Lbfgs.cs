@@ -9,6 +9,8 @@ namespace RawConv.Algorithms.Optimize;
 /// writes the final point back. The history lives in <see cref="History"/> between steps. A group's
 /// weight decay λ adds λ/2·‖w‖² to the minimized objective (after the sign flip of
 /// <see cref="LbfgsOptions.Maximize"/>); one step length serves all groups, so every multiplier must be 1.
+/// <see cref="LbfgsOptions.Bounds"/> are given per value in group order; a bound float32 cannot represent
+/// may be passed by one rounding when the point is written to the groups.
 /// </summary>
 public sealed partial class Lbfgs : Optimizer
 {

@@ -14,9 +14,11 @@ public enum LbfgsLineSearch
 /// defaults to strong Wolfe here: <see cref="MaxIter"/> iterations and <see cref="MaxEval"/> evaluations
 /// (default MaxIter·5/4) at most per step; a step ends early when max|g| ≤ <see cref="ToleranceGrad"/>,
 /// or a move or a change of value falls under <see cref="ToleranceChange"/>. <see cref="Maximize"/> ascends.
+/// <see cref="Bounds"/> turns on projected L-BFGS (see <see cref="LbfgsBox"/>), which ignores <see cref="LineSearch"/>.
 /// </summary>
 public sealed record LbfgsOptions(double LearningRate = 1, int MaxIter = 20, int? MaxEval = null, double ToleranceGrad = 1e-7,
-    double ToleranceChange = 1e-9, int HistorySize = 100, LbfgsLineSearch LineSearch = LbfgsLineSearch.StrongWolfe, bool Maximize = false)
+    double ToleranceChange = 1e-9, int HistorySize = 100, LbfgsLineSearch LineSearch = LbfgsLineSearch.StrongWolfe, bool Maximize = false,
+    LbfgsBox? Bounds = null)
 {
     /// <summary>The evaluation budget of one step.</summary>
     public int MaxEvaluations => MaxEval ?? MaxIter * 5 / 4;
@@ -36,6 +38,40 @@ public sealed record LbfgsOptions(double LearningRate = 1, int MaxIter = 20, int
     }
 }
 
+/// <summary>
+/// Box constraints lo ≤ x ≤ hi per variable for projected L-BFGS, a simpler stand-in for L-BFGS-B (as
+/// Szegedy et al.'s box-constrained adversarial search needs): the start is projected into the box; each
+/// iteration holds the variables at a bound whose gradient pushes outward, takes the two-loop direction on
+/// the others (restarting the history when that set changes), and backtracks (halving, Armijo c1 = 1e-4,
+/// at most 25 tries) along the projected path P(x + t·d); the (s, y) pairs are the actual moves; a step ends when the projected gradient
+/// max|P(x − g) − x| ≤ ToleranceGrad or by the other tests of torch's loop. No torch counterpart exists.
+/// </summary>
+public sealed record LbfgsBox(double[] Lower, double[] Upper)
+{
+    /// <summary>The same bounds [lo, hi] for <paramref name="n"/> variables.</summary>
+    public static LbfgsBox Uniform(int n, double lo, double hi) => new(Enumerable.Repeat(lo, n).ToArray(), Enumerable.Repeat(hi, n).ToArray());
+
+    /// <summary>The box [max(lo, xᵢ − eps), min(hi, xᵢ + eps)]: an eps-ball in max-norm around <paramref name="x"/> inside [lo, hi].</summary>
+    public static LbfgsBox Around(double[] x, double eps, double lo, double hi) =>
+        new(x.Select(v => Math.Max(lo, v - eps)).ToArray(), x.Select(v => Math.Min(hi, v + eps)).ToArray());
+
+    /// <summary>Throws unless the box fits <paramref name="n"/> variables and every lo ≤ hi.</summary>
+    public void Validate(int n)
+    {
+        if (Lower.Length != n || Upper.Length != n)
+            throw new RawConvException($"lbfgs: bounds hold {Lower.Length} lower and {Upper.Length} upper values for {n} variables — give one of each per variable");
+        for (int i = 0; i < n; i++)
+            if (!(Lower[i] <= Upper[i]))
+                throw new RawConvException($"lbfgs: bound {i} has lower {Lower[i]} above upper {Upper[i]} — give lo ≤ hi");
+    }
+
+    /// <summary>x clamped into the box, in place.</summary>
+    public void Project(double[] x)
+    {
+        for (int i = 0; i < x.Length; i++) x[i] = Math.Min(Math.Max(x[i], Lower[i]), Upper[i]);
+    }
+}
+
 /// <summary>Why an L-BFGS step ended.</summary>
 public enum LbfgsStop
 {
@@ -47,6 +83,8 @@ public enum LbfgsStop
     Move,
     /// <summary>|f − f_prev| &lt; ToleranceChange.</summary>
     Value,
+    /// <summary>Projected L-BFGS only: no step along the path decreased f enough.</summary>
+    LineSearch,
     /// <summary>MaxIter iterations were taken.</summary>
     MaxIter,
     /// <summary>MaxEval evaluations were spent.</summary>
@@ -74,6 +112,8 @@ public sealed class LbfgsState
     internal double HDiag = 1;
     internal double[]? PrevGrad;
     internal double PrevLoss;
+    internal double[]? PrevX;
+    internal bool[]? Free;
 
     /// <summary>Iterations taken over all steps.</summary>
     public int Iterations { get; internal set; }

@@ -125,7 +125,7 @@ public class LbfgsTests(ITestOutputHelper output)
     }
 
     /// <summary>The script's objectives, in its order of operations.</summary>
-    private static Func<double[], (double Value, double[] Gradient)> Problem(JsonElement p) => p.GetProperty("kind").GetString() switch
+    internal static Func<double[], (double Value, double[] Gradient)> Problem(JsonElement p) => p.GetProperty("kind").GetString() switch
     {
         "quadratic" => Quadratic(p.GetProperty("A").EnumerateArray().Select(OptimizerRefs.Doubles).ToArray(), OptimizerRefs.Doubles(p.GetProperty("b"))),
         "rosenbrock" => Rosenbrock,
@@ -147,7 +147,7 @@ public class LbfgsTests(ITestOutputHelper output)
         return (s, g);
     };
 
-    private static (double Value, double[] Gradient) Rosenbrock(double[] x)
+    internal static (double Value, double[] Gradient) Rosenbrock(double[] x)
     {
         double u = x[0], v = x[1], w = v - u * u;
         return ((1.0 - u) * (1.0 - u) + 100.0 * w * w, [-2.0 * (1.0 - u) - 400.0 * u * w, 200.0 * w]);

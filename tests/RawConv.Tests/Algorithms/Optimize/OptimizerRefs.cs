@@ -4,18 +4,21 @@ using RawConv.Tests.TestUtil;
 namespace RawConv.Tests.Algorithms.Optimize;
 
 /// <summary>
-/// torch.optim.Adam (float32) and torch.optim.LBFGS (float64, strong Wolfe and fixed step) trajectories
-/// written by tools/make_optimizer_refs.py; tests skip when torch is missing.
+/// torch.optim.Adam (float32) and torch.optim.LBFGS (float64, strong Wolfe and fixed step) trajectories and
+/// scipy's L-BFGS-B solutions written by tools/make_optimizer_refs.py; tests skip when torch or scipy is missing.
 /// </summary>
 internal static class OptimizerRefs
 {
-    private static readonly ScriptRefs Refs = new("make_optimizer_refs.py", "rawconv-optimizer-ref", "done.txt", "torch, numpy", d => [d]);
+    private static readonly ScriptRefs Refs = new("make_optimizer_refs.py", "rawconv-optimizer-ref", "done.txt", "torch, numpy, scipy.optimize", d => [d]);
 
     /// <summary>adam.json: one element per case.</summary>
     public static JsonElement.ArrayEnumerator Adam() => Load("adam.json");
 
     /// <summary>lbfgs.json: one element per case.</summary>
     public static JsonElement.ArrayEnumerator Lbfgs() => Load("lbfgs.json");
+
+    /// <summary>lbfgsb.json: scipy's L-BFGS-B solutions under bounds, one element per case.</summary>
+    public static JsonElement.ArrayEnumerator LbfgsB() => Load("lbfgsb.json");
 
     /// <summary>The case named <paramref name="name"/> of <paramref name="cases"/>.</summary>
     public static JsonElement Case(JsonElement.ArrayEnumerator cases, string name) =>
