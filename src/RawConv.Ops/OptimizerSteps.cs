@@ -45,10 +45,10 @@ public static class OptimizerSteps
         int n = Kernels.Int(op, p.Count);
         float sign = a.Maximize ? -1f : 1f;
         if (b.AsKernel() is { } k)
-            k.Run("optim", "adam_step", LaunchGeometry.Linear(n), p, g, m, v, a.StepSize, (float)a.Beta1, a.C1, (float)a.Beta2, a.C2, a.Eps, a.Bc2Sqrt,
+            k.Run("optimizersteps", "adam_step", LaunchGeometry.Linear(n), p, g, m, v, a.StepSize, (float)a.Beta1, a.C1, (float)a.Beta2, a.C2, a.Eps, a.Bc2Sqrt,
                 a.WeightDecay, sign, n);
         else
-            OptimRef.AdamStep<float>(F(p), F(g), F(m), F(v), a.StepSize, (float)a.Beta1, a.C1, (float)a.Beta2, a.C2, a.Eps, a.Bc2Sqrt, a.WeightDecay, sign);
+            OptimizerStepsRef.AdamStep<float>(F(p), F(g), F(m), F(v), a.StepSize, (float)a.Beta1, a.C1, (float)a.Beta2, a.C2, a.Eps, a.Bc2Sqrt, a.WeightDecay, sign);
     }
 
     private static Span<float> F(Tensor t) => ReferenceBackend.Floats(t.Buffer);

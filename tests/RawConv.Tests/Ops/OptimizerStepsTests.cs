@@ -8,6 +8,7 @@ public abstract class OptimizerStepsTests : BackendTest
 {
     [SkippableTheory]
     [InlineData(1000, 0f, false)]
+    [InlineData(1_000_003, 1e-3f, false)]
     [InlineData(777, 0.01f, false)]
     [InlineData(5, 0.1f, true)]
     public void AdamMatchesReference(int n, float decay, bool maximize)

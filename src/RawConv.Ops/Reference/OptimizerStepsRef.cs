@@ -2,8 +2,8 @@ using System.Numerics;
 
 namespace RawConv.Ops.Reference;
 
-/// <summary>Reference per-element optimizer updates, in the operation order of kernels/optim.cl.</summary>
-public static class OptimRef
+/// <summary>Reference per-element optimizer updates, in the operation order of kernels/optimizersteps.cl.</summary>
+public static class OptimizerStepsRef
 {
     /// <summary>
     /// One Adam update in place: g ← sign·g + decay·p; m ← β1·m + c1·g; v ← β2·v + c2·g²;

@@ -1,5 +1,5 @@
-/* optim.cl — fused per-element optimizer updates (RawConv.Ops.OptimizerSteps), in place on the parameter
- * and its state, in the order of PyTorch's single-tensor torch.optim.Adam:
+/* optimizersteps.cl — fused per-element optimizer updates (RawConv.Ops.OptimizerSteps), in place on the
+ * parameter and its state, in the order of PyTorch's single-tensor torch.optim.Adam:
  *
  * adam_step:  g ← sign·g[i] + decay·p (sign = −1 maximizes; decay is L2 weight decay)
  *             m ← β1·m + c1·g            (c1 = 1 − β1)
@@ -8,7 +8,7 @@
  *             c1, c2, step = lr / (1 − β1^t) and bc2sqrt = √(1 − β2^t) come from the host, worked out
  *             in double as PyTorch does (t = 1-based step).
  * Launch: 1-D, one element per work-item, global ≥ n.
- * Must match RawConv.Ops.Reference.OptimRef.
+ * Must match RawConv.Ops.Reference.OptimizerStepsRef.
  */
 #include "common.h"
 
