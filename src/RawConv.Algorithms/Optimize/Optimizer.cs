@@ -49,7 +49,7 @@ public abstract class Optimizer : IDisposable
     /// <summary>True: ascend the objective (the gradient's sign flips; decay still shrinks).</summary>
     public bool Maximize { get; }
     /// <summary>Steps taken so far.</summary>
-    public int Iteration { get; private set; }
+    public int Iteration { get; protected set; }
     /// <summary>The learning rate the next step uses (before each group's multiplier).</summary>
     public float LearningRate => Schedule.At(Iteration);
 
