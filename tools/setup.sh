@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(pocl-opencl-icd ocl-icd-libopencl1 clinfo clang-14 libhdf5-103-1 dataset-fashion-mnist fonts-dejavu-core)
 if [ "${1:-}" = "--peers" ]; then
   shift
-  packages+=(libonnx-testdata python3-numpy python3-pil darknet python3-skimage python3-torch python3-torchvision
+  packages+=(libonnx-testdata python3-numpy python3-pil darknet python3-skimage python3-scipy python3-torch python3-torchvision
              python3-onnx python3-h5py libopenblas0-pthread)
 fi
 packages+=("$@")
