@@ -19,7 +19,7 @@ internal sealed record MaximizeRun(MaximizeResult Result, ObjectiveTerm Term, fl
 internal sealed class MaximizeVerb : Verb<MaximizeSettings, MaximizeRun>
 {
     private readonly Option<string> target = new("--target") { Description = "class:K | unit:LAYER:C[:y:x] | channel:LAYER:C | direction:LAYER[:seed]", Required = true };
-    private readonly Option<string> optimizer = new("--optimizer") { Description = "sgd", DefaultValueFactory = _ => "sgd" };
+    private readonly Option<string> optimizer = new("--optimizer") { Description = "sgd | adam | lbfgs", DefaultValueFactory = _ => "sgd" };
     private readonly Option<float> lr = new("--lr") { Description = "learning rate", DefaultValueFactory = _ => MaximizeDefaults.LearningRate };
     private readonly Option<float> momentum = new("--momentum") { Description = "sgd momentum", DefaultValueFactory = _ => MaximizeDefaults.Momentum };
     private readonly Option<int> iterations = new("--iterations") { Description = "optimizer steps (1–100000)", DefaultValueFactory = _ => MaximizeDefaults.Iterations };

@@ -21,6 +21,7 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     Verbs.Correspondence(),
     Verbs.Evolution(),
     new MaximizeVerb().Command,
+    new InvertVerb().Command,
     new DreamVerb().Command,
     new AdversarialVerb().Command,
     Verbs.CheckWeights(),

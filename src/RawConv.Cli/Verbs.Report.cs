@@ -230,6 +230,24 @@ internal static partial class Verbs
         }
         page.Figures(figs, 160);
 
+        page.Section("Inverting the representation (Mahendran and Vedaldi)", "The picture each layer's code describes: gradient descent (Adam) from seeded noise " +
+            "until the layer's code matches the original's, under α-norm (α = 6) and total-variation priors (`rawconv invert` with its defaults). " +
+            "Low layers keep the picture; the fully connected layers keep what the class needs.");
+        figs.Clear();
+        var invertRows = new List<IReadOnlyList<string>>();
+        var invertLayers = convs.Select(c => spec.Roles.Rectified(c)).Append(spec.Roles.Penultimate).Append(spec.Roles.Logits).Distinct().ToList();
+        foreach (var layer in invertLayers)
+        {
+            string png = $"invert-{layer}.png";
+            var rendered = RunVerb(new InvertVerb(), writer, b, m, ["invert", .. common, "--input", files[0], "--layer", layer, "--out", Path.Combine(dir, png)]);
+            double err = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json).GetProperty("normalizedError").GetDouble();
+            figs.Add((png, $"{layer}: error {err:F3}"));
+            invertRows.Add([layer, err.ToString("F4")]);
+            made.Add(png);
+        }
+        page.Figures(figs, 320);
+        page.Table(["layer", "normalized reconstruction error ‖Φ(x*) − Φ(x₀)‖ / ‖Φ(x₀)‖"], invertRows);
+
         page.Section("DeepDream", "The dog photo in grey at 160 pixels wide, dreamed at the rectified middle and last convolutions " +
             "(`rawconv dream` with the notebook's settings: 4 octaves, jitter 32, normalized steps); the network runs fully convolutionally on the larger picture.");
         figs.Clear();
