@@ -68,7 +68,7 @@ TV = [conv("conv1", 64, 11, 4, 2), dict(type="relu", name="relu1"), dict(type="m
       dict(type="fc", name="fc8", out=1000), dict(type="softmax", name="prob")]
 
 
-def spec_json(name, size, layers):
+def spec_json(name, size, layers, channels=3):
     """NetSpec.ToJson(): camelCase, "type" first, then the record's own properties, then Name/BiasLength
     in the order System.Text.Json emits them (derived-declared before inherited)."""
     out = []
@@ -90,7 +90,7 @@ def spec_json(name, size, layers):
         else:
             d = [("type", t), ("name", l["name"]), ("biasLength", 0)]
         out.append(dict(d))
-    spec = dict([("name", name), ("inputChannels", 3), ("inputHeight", size), ("inputWidth", size), ("layers", out)])
+    spec = dict([("name", name), ("inputChannels", channels), ("inputHeight", size), ("inputWidth", size), ("layers", out)])
     return json.dumps(spec, indent=2, ensure_ascii=False)
 
 
@@ -164,7 +164,8 @@ def params(model, layers):
 
 # ---------------------------------------------------------------- ONNX via onnx.helper
 
-def write_onnx(path, layers, prm, size, opset, caffe_style):
+def write_onnx(path, layers, prm, size, opset, caffe_style, channels=3, classes=1000, graph_name="alexnet",
+               producer="rawconv-make_alexnet_refs"):
     w = {n: (wt, b) for n, wt, b in prm}
     nodes, inits, cur = [], [], "data"
     for l in layers:
@@ -208,12 +209,12 @@ def write_onnx(path, layers, prm, size, opset, caffe_style):
                 nodes.append(helper.make_node("MatMul", [cur, n + "_wT"], [n + "_mm"], name=name))
                 nodes.append(helper.make_node("Add", [n + "_mm", n + "_b"], [out], name=name))
         cur = out
-    inputs = [helper.make_tensor_value_info("data", TensorProto.FLOAT, [1, 3, size, size])]
+    inputs = [helper.make_tensor_value_info("data", TensorProto.FLOAT, [1, channels, size, size])]
     if caffe_style:
         inputs += [helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)) for t in inits]
-    outputs = [helper.make_tensor_value_info(cur, TensorProto.FLOAT, [1, 1000])]
-    graph = helper.make_graph(nodes, "alexnet", inputs, outputs, inits)
-    model = helper.make_model(graph, producer_name="rawconv-make_alexnet_refs", opset_imports=[helper.make_opsetid("", opset)])
+    outputs = [helper.make_tensor_value_info(cur, TensorProto.FLOAT, [1, classes])]
+    graph = helper.make_graph(nodes, graph_name, inputs, outputs, inits)
+    model = helper.make_model(graph, producer_name=producer, opset_imports=[helper.make_opsetid("", opset)])
     model.ir_version = 4 if opset <= 9 else 5
     onnx.checker.check_model(model)
     onnx.save(model, path)
@@ -265,10 +266,10 @@ def caffe_tops(layers):
     return res
 
 
-def write_caffemodel(path, prm, v1):
+def write_caffemodel(path, prm, v1, layers=CAFFE, name="AlexNet"):
     w = {n: (wt, b) for n, wt, b in prm}
-    body = f_str(1, "AlexNet")
-    for l, bottom, top in caffe_tops(CAFFE):
+    body = f_str(1, name)
+    for l, bottom, top in caffe_tops(layers):
         n = l["name"]
         blobs = []
         if n in w:
@@ -303,13 +304,14 @@ def layer_params_text(l, v1):
     return ""
 
 
-def write_prototxt(path, v1):
-    s = 'name: "AlexNet"  # bvlc_alexnet deploy, as in the Caffe model zoo\n'
+def write_prototxt(path, v1, layers=CAFFE, header='name: "AlexNet"  # bvlc_alexnet deploy, as in the Caffe model zoo',
+                   dims=(10, 3, 227, 227)):
+    s = header + "\n"
     if v1:
-        s += 'input: "data"\ninput_dim: 10\ninput_dim: 3\ninput_dim: 227\ninput_dim: 227\n'
+        s += 'input: "data"\n' + "".join(f"input_dim: {d}\n" for d in dims)
     else:
-        s += 'layer {\n  name: "data"\n  type: "Input"\n  top: "data"\n  input_param { shape: { dim: 10 dim: 3 dim: 227 dim: 227 } }\n}\n'
-    for l, bottom, top in caffe_tops(CAFFE):
+        s += 'layer {\n  name: "data"\n  type: "Input"\n  top: "data"\n  input_param { shape: { ' + " ".join(f"dim: {d}" for d in dims) + ' } }\n}\n'
+    for l, bottom, top in caffe_tops(layers):
         typ = {4: "CONVOLUTION", 6: "DROPOUT", 14: "INNER_PRODUCT", 15: "LRN", 17: "POOLING", 18: "RELU", 20: "SOFTMAX"}[V1_ENUM[l["type"]]] \
             if v1 else '"' + V2_TYPE[l["type"]] + '"'
         s += f'{"layers" if v1 else "layer"} {{\n  name: "{l["name"]}"\n  type: {typ}\n  bottom: "{bottom}"\n  top: "{top}"\n'
@@ -322,7 +324,7 @@ def write_prototxt(path, v1):
 
 # ---------------------------------------------------------------- HDF5 and references
 
-def write_h5(path, name, size, layers, prm):
+def write_h5(path, name, size, layers, prm, channels=3):
     """RawConv's weights layout with its storage rules (weights/README.md): HDF5 1.10 format
     (libver='latest', checksummed metadata), fixed-length string attributes, one Fletcher-32 chunk per dataset."""
     import h5py
@@ -334,7 +336,7 @@ def write_h5(path, name, size, layers, prm):
     with h5py.File(path, "w", libver="latest") as f:
         string_attr(f, "format", "rawconv-weights")
         f.attrs.create("version", np.int64(1))
-        string_attr(f, "architecture", spec_json(name, size, layers))
+        string_attr(f, "architecture", spec_json(name, size, layers, channels))
         for n, wt, b in prm:
             g = f.create_group(n)
             for part, a in (("weight", wt), ("bias", b)):

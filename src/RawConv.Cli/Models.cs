@@ -36,13 +36,22 @@ internal static class Models
         };
     }
 
-    /// <summary>A network with weights on <paramref name="backend"/>.</summary>
+    /// <summary>A network with weights on <paramref name="backend"/>; weights holding NaN or Inf are refused, naming the file and layer.</summary>
     public static LoadedModel Load(string model, string? prototxt, string? preprocess, IBackend backend)
     {
         if (!File.Exists(model) && Zoo.Names.Contains(model))
             throw new RawConvException($"{model} is a zoo architecture without weights; pass a weights file (.h5, .onnx, .caffemodel) — `rawconv import` converts one");
         RequireFile(model);
         var loaded = LoadWeights(model, prototxt, preprocess, backend);
+        try
+        {
+            loaded.Net.RequireFiniteWeights();
+        }
+        catch
+        {
+            loaded.Dispose();
+            throw;
+        }
         loaded.Net.CheckFinite = true;
         return loaded;
     }
@@ -81,11 +90,21 @@ internal static class Models
     /// <summary>--preprocess caffe|torchvision, else the file's own, else guessed from the input size (227: Caffe, else torchvision).</summary>
     public static Preprocessing Choose(string? flag, Preprocessing? stored, NetSpec spec) => flag?.ToLowerInvariant() switch
     {
-        "caffe" => Preprocessing.Caffe with { Height = spec.InputHeight, Width = spec.InputWidth },
-        "torchvision" => Preprocessing.Torchvision with { Height = spec.InputHeight, Width = spec.InputWidth },
-        null or "" or "auto" => stored ?? (spec.InputHeight == 227 ? Preprocessing.Caffe : Preprocessing.Torchvision with { Height = spec.InputHeight, Width = spec.InputWidth }),
+        "caffe" => Fit(Preprocessing.Caffe, spec),
+        "torchvision" => Fit(Preprocessing.Torchvision, spec),
+        null or "" or "auto" => stored ?? Fit(spec.InputHeight == 227 ? Preprocessing.Caffe : Preprocessing.Torchvision, spec),
         _ => throw new RawConvException($"unknown --preprocess '{flag}'; expected caffe, torchvision or auto"),
     };
+
+    /// <summary>
+    /// A colour preset sized to the network's input; a one-channel network keeps the first channel's mean and std
+    /// (what grey images are normalized with), so the preprocessing saved beside it describes its input.
+    /// </summary>
+    private static Preprocessing Fit(Preprocessing preset, NetSpec spec)
+    {
+        var p = preset with { Height = spec.InputHeight, Width = spec.InputWidth };
+        return spec.InputChannels == 1 ? p with { Mean = [p.Mean[0]], Std = [p.Std[0]] } : p;
+    }
 
     /// <summary>
     /// Reads the weights file once in a child process (`rawconv check-weights`) before this process opens it:

@@ -167,9 +167,10 @@ internal static partial class Verbs
         foreach (var layer in convs.Where((_, j) => j == 0 || j == convs.Count / 2 || j == convs.Count - 1).Distinct())
         {
             string png = $"topk-{layer}.png";
-            RunVerb(new Cli.TopKVerb(), writer, b, m, ["topk", .. common, "--layer", layer, "--dataset", "fashion-mnist", "--channels", string.Join(',', Enumerable.Range(0, 16)),
+            int maps = Math.Min(16, spec.Shapes()[spec.IndexOf(layer) + 1].C);
+            RunVerb(new Cli.TopKVerb(), writer, b, m, ["topk", .. common, "--layer", layer, "--dataset", "fashion-mnist", "--channels", string.Join(',', Enumerable.Range(0, maps)),
                 .. topkLimit > 0 ? new[] { "--limit", topkLimit.ToString() } : [], "--out", Path.Combine(dir, png)]);
-            page.Figure(png, $"{layer}: feature maps 0–15");
+            page.Figure(png, $"{layer}: feature maps 0–{maps - 1}");
             made.Add(png);
         }
 

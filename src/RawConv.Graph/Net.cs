@@ -79,6 +79,23 @@ public sealed partial class Net : IDisposable
     /// </summary>
     public bool CheckFinite { get; set; }
 
+    /// <summary>
+    /// Throws <see cref="NonFiniteException"/> naming <see cref="Source"/> and the first layer whose weight or bias holds
+    /// NaN or Inf: one device reduction per tensor, so damaged weights are refused when loaded, before any forward pass
+    /// (where a ReLU or a max pool could swallow a NaN and the damage would go unseen).
+    /// </summary>
+    public void RequireFiniteWeights()
+    {
+        foreach (var layer in Spec.Layers)
+        {
+            if (!parameters.TryGetValue(layer.Name, out var p)) continue;
+            foreach (var (part, t) in new[] { ("weight", p.Weight), ("bias", p.Bias) })
+                if (t != null && NonFiniteException.Count(t) is { Total: > 0 } bad)
+                    throw new NonFiniteException(layer.Name, bad,
+                        $"{Source ?? Spec.Name}: layer {layer.Name} {part} holds {bad} — the weights are damaged; re-export or re-import the model");
+        }
+    }
+
     /// <summary>When set, Forward and Backward synchronize after every layer and record its time here.</summary>
     public LayerProfile? Profile { get; set; }
 

@@ -17,10 +17,10 @@ public readonly record struct NonFiniteCount(long NaN, long PositiveInfinity, lo
     }
 }
 
-/// <summary>A network input or layer output holding NaN or Inf (<see cref="Net.CheckFinite"/>).</summary>
+/// <summary>A network input or layer output (<see cref="Net.CheckFinite"/>), or a loaded weight (<see cref="Net.RequireFiniteWeights"/>), holding NaN or Inf.</summary>
 public sealed class NonFiniteException(string? layer, NonFiniteCount count, string message) : RawConvException(message)
 {
-    /// <summary>The layer that produced the values, or null when the input held them.</summary>
+    /// <summary>The layer that produced or holds the values, or null when the input held them.</summary>
     public string? Layer { get; } = layer;
     /// <summary>What was found.</summary>
     public NonFiniteCount Found { get; } = count;

@@ -27,6 +27,33 @@ public class NonFiniteCliTests
             var (code, stdout, stderr) = CliProcess.Run("classify", "--model", model, "--input", input, "--json", "--device", "opencl");
             Assert.Equal(1, code);
             Assert.Equal("", stdout);
+            Assert.Equal($"rawconv: {model}: layer fc8 bias holds 1 non-finite value (+Inf) — the weights are damaged; re-export or re-import the model", stderr.Trim());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void FiniteWeightsThatOverflowAreNamedByFileAndTheLayerThatOverflowed()
+    {
+        string dir = Directory.CreateTempSubdirectory("rawconv-nonfinite-").FullName;
+        try
+        {
+            string model = Path.Combine(dir, "huge.h5"), input = Path.Combine(dir, "x.npy");
+            using (var w = WeightsFile.Load(Path.Combine(RepoRulesTests.Root(), "weights", "default.h5"), Backends.Reference))
+            {
+                // Every weight of class 3's row at 3e38 (finite): its score sums non-negative ReLU outputs times 3e38, which overflows to +Inf.
+                var p = w.Net.Parameters["fc8"];
+                var weight = p.Weight.ToArray();
+                int inputs = p.Weight.Shape[1];
+                Array.Fill(weight, 3e38f, 3 * inputs, inputs);
+                w.Net.SetParams("fc8", weight, p.Bias!.ToArray());
+                WeightsFile.Save(w.Net, model, w.Classes, w.Preprocessing);
+            }
+            using (var x = Tensor.FromArray(Backends.Reference, new Shape(1, 1, 40, 40), Rand.Uniform(3, 1600, 0, 1)))
+                Npy.WriteTensor(input, x);
+            var (code, stdout, stderr) = CliProcess.Run("classify", "--model", model, "--input", input, "--json", "--device", "opencl");
+            Assert.Equal(1, code);
+            Assert.Equal("", stdout);
             Assert.Equal($"rawconv: {model}: layer fc8 produced 1 non-finite value (+Inf) from a finite input — the weights are damaged or out of range", stderr.Trim());
         }
         finally { Directory.Delete(dir, true); }

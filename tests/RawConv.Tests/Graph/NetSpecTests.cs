@@ -76,6 +76,16 @@ public class NetSpecTests
     }
 
     [Fact]
+    public void ANegativeLrnAlphaIsRefusedAtValidationNotAtTheFirstForward()
+    {
+        // The LRN op needs α ≥ 0 (the scale k + α/n·Σx² must stay positive); the layer says so before any weights load.
+        var spec = new NetSpec("neg", 1, 8, 8, [new ConvLayer("conv1", 4, 3, 3), new LrnLayer("norm1", 5, -1f, 0.75f, 1f)]);
+        var e = Assert.Throws<RawConvException>(() => spec.Validate());
+        Assert.Equal("neg: layer 'norm1' (lrn): size 5 must be ≥ 1 and α=-1, β=0.75, k=1 finite with k > 0 and α ≥ 0 (so the scale stays positive)", e.Message);
+        new NetSpec("zero", 1, 8, 8, [new LrnLayer("norm1", 5, 0f, 0.75f, 1f)]).Validate();
+    }
+
+    [Fact]
     public void InfoListsEveryLayer()
     {
         var info = Zoo.CaffeAlexNet().Info();

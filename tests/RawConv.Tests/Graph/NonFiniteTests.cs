@@ -25,6 +25,26 @@ public abstract class NonFiniteTests : BackendTest
     }
 
     [SkippableFact]
+    public void RequireFiniteWeightsNamesTheSourceLayerAndPart()
+    {
+        using var net = new Net(NetTests.Tiny(), B);
+        net.InitializeRandom(65);
+        net.RequireFiniteWeights();
+        net.Source = "damaged.onnx";
+        var w = net.Parameters["conv1"].Weight.ToArray();
+        w[7] = float.NaN;
+        w[9] = float.NegativeInfinity;
+        net.SetParams("conv1", w, new float[8]);
+        var e = Assert.Throws<NonFiniteException>(net.RequireFiniteWeights);
+        Assert.Equal("conv1", e.Layer);
+        Assert.Equal(new NonFiniteCount(1, 0, 1), e.Found);
+        Assert.Equal("damaged.onnx: layer conv1 weight holds 2 non-finite values (1 NaN, 1 −Inf) — the weights are damaged; re-export or re-import the model", e.Message);
+        net.SetParams("conv1", w.Select(v => float.IsFinite(v) ? v : 0f).ToArray(), [0, 0, 0, float.NaN, 0, 0, 0, 0]);
+        Assert.Equal("damaged.onnx: layer conv1 bias holds 1 non-finite value (NaN) — the weights are damaged; re-export or re-import the model",
+            Assert.Throws<NonFiniteException>(net.RequireFiniteWeights).Message);
+    }
+
+    [SkippableFact]
     public void OverflowAndNaNInputsAreNamed()
     {
         var spec = NetTests.Tiny();
