@@ -24,6 +24,7 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     new InvertVerb().Command,
     new DreamVerb().Command,
     new AdversarialVerb().Command,
+    new FoolVerb().Command,
     Verbs.CheckWeights(),
 };
 try

@@ -169,7 +169,7 @@ internal static partial class Verbs
             string png = $"topk-{layer}.png";
             int maps = Math.Min(16, spec.Shapes()[spec.IndexOf(layer) + 1].C);
             RunVerb(new Cli.TopKVerb(), writer, b, m, ["topk", .. common, "--layer", layer, "--dataset", "fashion-mnist", "--channels", string.Join(',', Enumerable.Range(0, maps)),
-                .. topkLimit > 0 ? new[] { "--limit", topkLimit.ToString() } : [], "--out", Path.Combine(dir, png)]);
+                .. topkLimit > 0 ? new[] { "--limit", topkLimit.ToString(), "--k", Math.Min(9, topkLimit).ToString() } : [], "--out", Path.Combine(dir, png)]);
             page.Figure(png, $"{layer}: feature maps 0–{maps - 1}");
             made.Add(png);
         }
