@@ -279,6 +279,19 @@ internal static partial class Verbs
             made.Add(png);
         }
         page.Figures(figs, 480);
+
+        page.Section("Fooling images (Nguyen et al.)", "Pictures evolved to be given a class with high confidence although they look like nothing of the kind: " +
+            "MAP-Elites over the classes with the CPPN encoding, 300 generations of 64 mutants (`rawconv fool --encoding cppn --generations 300 --seed 1`), one " +
+            "picture per class in class order.");
+        {
+            const string png = "fool-cppn.png";
+            var rendered = RunVerb(new FoolVerb(), writer, b, m, ["fool", .. common, "--encoding", "cppn", "--generations", "300", "--seed", "1", "--out", Path.Combine(dir, png)]);
+            var j = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json);
+            page.Figure(png, $"{j.GetProperty("fooled").GetInt32()} of {j.GetProperty("images").GetArrayLength()} classes at ≥ 99 % after {j.GetProperty("evaluations").GetInt32()} evaluations", 800);
+            page.Table(["class", "P(class)", "found in generation"], j.GetProperty("images").EnumerateArray().Select(i => (IReadOnlyList<string>)
+                [i.GetProperty("label").GetString()!, i.GetProperty("probability").GetDouble().ToString("F4"), i.GetProperty("generation").GetInt32().ToString()]));
+            made.Add(png);
+        }
         summary["visualizations"] = made;
     }
 
