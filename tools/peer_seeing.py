@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The performance peer for the issue-5 visualizations: the same work in PyTorch (2 threads, fp32, CPU).
+"""The performance peer for the seeing visualizations (projections, occlusion, top-9): the same work in PyTorch (2 threads, fp32, CPU).
 
 Usage: /usr/bin/python3 tools/peer_seeing.py --reps 5 [--threads 2]
 Prints JSON {"torch", "threads", "backend", "deconv_ms", "gradient_ms", "occlusion": {...}, "topk": {...}}:

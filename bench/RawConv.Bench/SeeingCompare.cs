@@ -11,7 +11,7 @@ using RawConv.Ops;
 namespace RawConv.Bench;
 
 /// <summary>
-/// `seeing`: the issue-5 visualizations against PyTorch doing the same work in the same run
+/// `seeing`: the seeing visualizations (projections, occlusion, top-9) against PyTorch doing the same work in the same run
 /// (tools/peer_seeing.py): deconvnet projection latency (one conv5 unit, bvlc_alexnet, batch 1),
 /// occlusion throughput (196 occluded 227×227 copies, batches of 32), and the top-9 scan over the
 /// Fashion-MNIST test set at conv5 of the default mini-AlexNet. Random weights: speed only.
