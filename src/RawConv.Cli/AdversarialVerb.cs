@@ -46,9 +46,7 @@ internal sealed class AdversarialVerb : Verb<AdversarialSettings, AdversarialRun
 
     public override AdversarialSettings Read(ParseResult p)
     {
-        string outPath = p.GetValue(output)!;
-        if (outPath.Length == 0) throw new RawConvException("--out: empty path — give x.png or x.npy");
-        if (!OutputWriter.IsNpy(outPath) && !OutputWriter.IsPng(outPath)) throw new RawConvException($"--out {outPath}: must end in .png or .npy");
+        string outPath = InputOptimizing.Out(p.GetValue(output));
         string m = p.GetValue(method)!.ToLowerInvariant();
         var kind = m switch
         {
@@ -57,12 +55,7 @@ internal sealed class AdversarialVerb : Verb<AdversarialSettings, AdversarialRun
             _ => throw new RawConvException($"--method: unknown method '{m}'; use fgsm or pgd"),
         };
         string clipName = p.GetValue(clip)!.ToLowerInvariant();
-        var clipMode = clipName switch
-        {
-            "pixels" => PixelClip.Pixels,
-            "none" => PixelClip.None,
-            _ => throw new RawConvException($"--clip: unknown mode '{clipName}'; use pixels or none"),
-        };
+        var clipMode = InputOptimizing.Clip(clipName);
         if (p.GetValue(target) is < 0) throw new RawConvException($"--target: {p.GetValue(target)} must be a class index ≥ 0");
         float? eps = p.GetValue(epsilon);
         var o = new AttackOptions

@@ -50,16 +50,9 @@ internal sealed class DreamVerb : Verb<DreamSettings, DreamRun>
 
     public override DreamSettings Read(ParseResult p)
     {
-        string outPath = p.GetValue(output)!;
-        if (outPath.Length == 0) throw new RawConvException("--out: empty path — give x.png or x.npy");
-        if (!OutputWriter.IsNpy(outPath) && !OutputWriter.IsPng(outPath)) throw new RawConvException($"--out {outPath}: must end in .png or .npy");
+        string outPath = InputOptimizing.Out(p.GetValue(output));
         string clipName = p.GetValue(clip)!.ToLowerInvariant();
-        var clipMode = clipName switch
-        {
-            "pixels" => PixelClip.Pixels,
-            "none" => PixelClip.None,
-            _ => throw new RawConvException($"--clip: unknown mode '{clipName}'; use pixels or none"),
-        };
+        var clipMode = InputOptimizing.Clip(clipName);
         var o = new DreamOptions
         {
             Octaves = p.GetValue(octaves), OctaveScale = p.GetValue(octaveScale), Iterations = p.GetValue(iterations), Jitter = p.GetValue(jitter),

@@ -31,9 +31,7 @@ internal sealed class FoolVerb : Verb<FoolSettings, FoolRun>
 
     public override FoolSettings Read(ParseResult p)
     {
-        string outPath = p.GetValue(output)!;
-        if (outPath.Length == 0) throw new RawConvException("--out: empty path — give x.png");
-        if (!OutputWriter.IsPng(outPath)) throw new RawConvException($"--out {outPath}: must end in .png");
+        string outPath = InputOptimizing.Out(p.GetValue(output), npy: false);
         string enc = p.GetValue(encoding)!.ToLowerInvariant();
         var kind = enc switch
         {

@@ -49,16 +49,9 @@ internal sealed class InvertVerb : Verb<InvertSettings, InvertRun>
 
     public override InvertSettings Read(ParseResult p)
     {
-        string outPath = p.GetValue(output)!;
-        if (outPath.Length == 0) throw new RawConvException("--out: empty path — give x.png or x.npy");
-        if (!OutputWriter.IsNpy(outPath) && !OutputWriter.IsPng(outPath)) throw new RawConvException($"--out {outPath}: must end in .png or .npy");
+        string outPath = InputOptimizing.Out(p.GetValue(output));
         string clipName = p.GetValue(clip)!.ToLowerInvariant();
-        var clipMode = clipName switch
-        {
-            "pixels" => PixelClip.Pixels,
-            "none" => PixelClip.None,
-            _ => throw new RawConvException($"--clip: unknown mode '{clipName}'; use pixels or none"),
-        };
+        var clipMode = InputOptimizing.Clip(clipName);
         string optName = p.GetValue(optimizer)!.ToLowerInvariant();
         var kind = OptimizerSettings.ParseKind(optName);
         float? rate = p.GetValue(lr);
