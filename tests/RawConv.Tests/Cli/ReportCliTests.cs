@@ -11,7 +11,10 @@ public class ReportCliTests
     {
         DefaultModelTests.SkipWithoutData();
         var dir = Directory.CreateTempSubdirectory("rawconv-report").FullName;
-        var (code, _, stderr) = CliProcess.Run("report", "--out", dir, "--eval-limit", "300", "--topk-limit", "500", "--per-class", "1", "--device", "opencl");
+        // The whole main job's report (evaluation, seeing and input optimization): minutes when the suite runs beside it.
+        var (code, _, stderr, timedOut) = CliProcess.RunWithin(TimeSpan.FromMinutes(10),
+            ["report", "--out", dir, "--eval-limit", "300", "--topk-limit", "500", "--per-class", "1", "--device", "opencl"]);
+        Assert.False(timedOut, "report did not finish within 10 minutes");
         Assert.True(code == 0, stderr);
         var html = File.ReadAllText(Path.Combine(dir, "index.html"));
         var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json"))).RootElement;
@@ -24,10 +27,13 @@ public class ReportCliTests
             Assert.True(File.Exists(Path.ChangeExtension(png, ".json")), $"{m.Groups[1].Value} has no JSON sidecar");
         }
         Assert.True(Regex.Matches(html, "<img ").Count >= 10);
-        foreach (var kind in new[] { "deconv-", "topk-", "saliency-", "occlusion-", "invariance.png", "evolution.png" })
+        foreach (var kind in new[] { "deconv-", "topk-", "saliency-", "occlusion-", "invariance.png", "evolution.png", "maximize-class-", "invert-", "dream-",
+            "adversarial-", "fool-cppn.png" })
             Assert.Contains(kind, html);
         // every visualization's sidecar names the rawconv command that remakes it
         var deconv = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(dir, "deconv-*.json")[0])).RootElement;
         Assert.StartsWith("rawconv deconv ", deconv.GetProperty("command").GetString());
+        var fool = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "fool-cppn.json"))).RootElement;
+        Assert.StartsWith("rawconv fool ", fool.GetProperty("command").GetString());
     }
 }
