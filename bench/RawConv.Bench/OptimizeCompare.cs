@@ -43,7 +43,7 @@ public static class OptimizeCompare
             Rate(b, reps, iters, () => ActivationMaximization.Run(net, pre, new ClassScore(7), x0, max).Dispose()), IterRate(peer, "class_model")));
 
         var goal = new InputObjective([new FeatureEnergy("relu4")], [], maximize: true);
-        rows.Add(("one DeepDream octave: roll, ½‖relu4‖², step 1.5·g/mean|g|, roll back, clip",
+        rows.Add(("one DeepDream octave: roll, ½‖relu4‖², step 1.5·g / mean(abs g), roll back, clip",
             Rate(b, reps, iters, () =>
             {
                 using var x = x0.Clone();
