@@ -22,9 +22,11 @@ internal sealed record AdversarialRun(Tensor X, string Name, int Label, float Pr
 internal sealed class AdversarialVerb : Verb<AdversarialSettings, AdversarialRun>
 {
     private readonly Option<int?> target = new("--target") { Description = "the class the perturbed input should be given (default: any class but the current one)" };
-    private readonly Option<string> method = new("--method") { Description = "fgsm | pgd", DefaultValueFactory = _ => "pgd" };
+    private readonly Option<string> method = new("--method") { Description = "pgd | fgsm | lbfgs (Szegedy et al.'s box-constrained L-BFGS with a search over c; needs --target)", DefaultValueFactory = _ => "pgd" };
     private readonly Option<float?> epsilon = new("--epsilon") { Description = "L∞ radius of the perturbation in input units (default: 24 grey levels)" };
-    private readonly Option<int> steps = new("--steps") { Description = "pgd: steps", DefaultValueFactory = _ => 40 };
+    private readonly Option<int?> steps = new("--steps") { Description = "pgd: steps (default 40); lbfgs: iterations per solve (default 100)" };
+    private readonly Option<float> c = new("--c") { Description = "lbfgs: the first weight c of ‖r‖² tried", DefaultValueFactory = _ => 1f };
+    private readonly Option<int> cSearch = new("--c-search") { Description = "lbfgs: solves of the search over c", DefaultValueFactory = _ => 8 };
     private readonly Option<float> stepSize = new("--step-size") { Description = "pgd: step in input units (0: ε/4)", DefaultValueFactory = _ => 0f };
     private readonly Option<bool> randomStart = new("--random-start") { Description = "pgd: start from a random point of the ε-ball" };
     private readonly Option<bool> allSteps = new("--all-steps") { Description = "pgd: take every step instead of stopping once the attack succeeds" };
@@ -40,7 +42,7 @@ internal sealed class AdversarialVerb : Verb<AdversarialSettings, AdversarialRun
     {
         var cmd = new Command("adversarial", "An adversarial example: the smallest-looking change that makes the network answer another class (Szegedy et al.; FGSM; PGD).");
         Common.Add(cmd, Common.ModelAndInputs);
-        Common.Add(cmd, target, method, epsilon, steps, stepSize, randomStart, allSteps, clip, seed, output, Common.Json);
+        Common.Add(cmd, target, method, epsilon, steps, stepSize, randomStart, allSteps, c, cSearch, clip, seed, output, Common.Json);
         return cmd;
     }
 
@@ -52,7 +54,8 @@ internal sealed class AdversarialVerb : Verb<AdversarialSettings, AdversarialRun
         {
             "fgsm" => AttackMethod.Fgsm,
             "pgd" => AttackMethod.Pgd,
-            _ => throw new RawConvException($"--method: unknown method '{m}'; use fgsm or pgd"),
+            "lbfgs" or "l-bfgs" => AttackMethod.Lbfgs,
+            _ => throw new RawConvException($"--method: unknown method '{m}'; use pgd, fgsm or lbfgs"),
         };
         string clipName = p.GetValue(clip)!.ToLowerInvariant();
         var clipMode = InputOptimizing.Clip(clipName);
@@ -60,9 +63,11 @@ internal sealed class AdversarialVerb : Verb<AdversarialSettings, AdversarialRun
         float? eps = p.GetValue(epsilon);
         var o = new AttackOptions
         {
-            Method = kind, Epsilon = eps ?? 1f, Steps = p.GetValue(steps), StepSize = p.GetValue(stepSize), RandomStart = p.GetValue(randomStart),
+            Method = kind, Epsilon = eps ?? 1f, Steps = p.GetValue(steps) ?? 40, StepSize = p.GetValue(stepSize), RandomStart = p.GetValue(randomStart),
             StopEarly = !p.GetValue(allSteps), Clip = clipMode, Seed = p.GetValue(seed),
+            C = p.GetValue(c), CSearch = p.GetValue(cSearch), LbfgsIterations = p.GetValue(steps) ?? 100,
         }.Validate();
+        if (kind == AttackMethod.Lbfgs && p.GetValue(target) is null) throw new RawConvException("--method lbfgs: give --target K (Szegedy et al.'s search is targeted)");
         return new AdversarialSettings(p.GetValue(target), m, o, eps is not null, clipName, outPath);
     }
 
@@ -80,7 +85,7 @@ internal sealed class AdversarialVerb : Verb<AdversarialSettings, AdversarialRun
             var (label, p, probs) = AdversarialAttack.Predict(net, x);
             if (s.Target is { } t && t >= probs.Length) throw new RawConvException($"--target: {t} is not a class (the model has {probs.Length})");
             AttackResult? r = null;
-            Progress.Run($"adversarial {s.MethodName}", o.Method == AttackMethod.Pgd ? o.Steps : 1,
+            Progress.Run($"adversarial {s.MethodName}", o.Method switch { AttackMethod.Pgd => o.Steps, AttackMethod.Lbfgs => o.CSearch, _ => 1 },
                 step => r = AdversarialAttack.Run(net, pre, x, s.Target ?? -1, o, _ => step(1)));
             return new AdversarialRun(x, names[0], label, p, o.Epsilon, r!);
         }
@@ -100,6 +105,7 @@ internal sealed class AdversarialVerb : Verb<AdversarialSettings, AdversarialRun
             method = s.MethodName, target = s.Target, epsilon = run.Epsilon, steps = o.Method == AttackMethod.Pgd ? o.Steps : (int?)null,
             stepSize = o.Method == AttackMethod.Pgd ? (o.StepSize > 0 ? o.StepSize : run.Epsilon / 4) : (float?)null,
             randomStart = o.RandomStart, stopEarly = o.StopEarly, clip = s.ClipName, seed = o.Seed,
+            c = o.Method == AttackMethod.Lbfgs ? o.C : (float?)null, cSearch = o.Method == AttackMethod.Lbfgs ? o.CSearch : (int?)null,
         };
         var payload = new
         {

@@ -11,6 +11,11 @@ public enum AttackMethod
     Fgsm,
     /// <summary>Iterated FGSM projected onto the L∞ ball of radius ε (Kurakin et al.; Madry et al.'s PGD).</summary>
     Pgd,
+    /// <summary>
+    /// Szegedy et al.'s box-constrained L-BFGS: minimize c·‖r‖² − log p_target(x + r) with x + r in the pixel range
+    /// (projected L-BFGS), searching for the largest c (the smallest perturbation) that still gives the target.
+    /// </summary>
+    Lbfgs,
 }
 
 /// <summary>
@@ -36,6 +41,12 @@ public sealed record AttackOptions
     public PixelClip Clip { get; init; } = PixelClip.Pixels;
     /// <summary>Seed of the random start.</summary>
     public int Seed { get; init; }
+    /// <summary>L-BFGS: the first c tried (per unit of ‖r‖² in input units).</summary>
+    public float C { get; init; } = 1f;
+    /// <summary>L-BFGS: solves of the search over c (doubling while the attack succeeds, then bisection).</summary>
+    public int CSearch { get; init; } = 8;
+    /// <summary>L-BFGS: iterations per solve.</summary>
+    public int LbfgsIterations { get; init; } = 100;
 
     /// <summary>Checks ranges; errors name the option as the verb spells it.</summary>
     public AttackOptions Validate()
@@ -43,6 +54,9 @@ public sealed record AttackOptions
         if (!(Epsilon > 0) || !float.IsFinite(Epsilon)) throw new RawConvException($"--epsilon: {Epsilon} must be a positive number");
         if (Steps is < 1 or > 10_000) throw new RawConvException($"--steps: {Steps} must lie in 1–10000");
         if (!(StepSize >= 0) || !float.IsFinite(StepSize)) throw new RawConvException($"--step-size: {StepSize} must be a finite number ≥ 0");
+        if (!(C > 0) || !float.IsFinite(C)) throw new RawConvException($"--c: {C} must be a positive number");
+        if (CSearch is < 1 or > 50) throw new RawConvException($"--c-search: {CSearch} must lie in 1–50");
+        if (LbfgsIterations is < 1 or > 10_000) throw new RawConvException($"--steps: {LbfgsIterations} L-BFGS iterations must lie in 1–10000");
         return this;
     }
 }
@@ -74,7 +88,13 @@ public static class AdversarialAttack
         try
         {
             int steps = 0;
-            if (o.Method == AttackMethod.Fgsm)
+            if (o.Method == AttackMethod.Lbfgs)
+            {
+                if (!targeted) throw new RawConvException("--method lbfgs: give --target (Szegedy et al.'s search is targeted)");
+                adv.Dispose();
+                adv = Szegedy(net, pre, x, x0, target, o, progress, out steps);
+            }
+            else if (o.Method == AttackMethod.Fgsm)
             {
                 SignStep(net, goal, adv, o.Epsilon, targeted);
                 steps = 1;
@@ -111,6 +131,71 @@ public static class AdversarialAttack
         catch
         {
             adv.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Szegedy et al.'s search: for each c, projected L-BFGS on c·‖r‖² − log p_target(x + r) over the pixel box from x;
+    /// c doubles while the result is classified as the target and is then bisected between the last success and the
+    /// first failure. Returns the successful result with the largest c (the smallest ‖r‖), or the last one if none succeeded.
+    /// </summary>
+    private static Tensor Szegedy(Net net, Preprocessing pre, Tensor x, float[] x0, int target, AttackOptions o, Action<int>? progress, out int solves)
+    {
+        var s = x.Shape;
+        int plane = s.H * s.W;
+        var lo = new double[x0.Length];
+        var hi = new double[x0.Length];
+        for (int i = 0; i < x0.Length; i++)
+        {
+            var (l, h) = InputSteps.PixelRange(pre, i / plane % s.C);
+            (lo[i], hi[i]) = o.Clip == PixelClip.Pixels ? (l, h) : (double.NegativeInfinity, double.PositiveInfinity);
+        }
+        var box = new LbfgsBox(lo, hi);
+        using var xConst = x.Clone();
+        Tensor? best = null, last = null;
+        double c = o.C, good = 0, bad = double.PositiveInfinity;
+        solves = 0;
+        try
+        {
+            for (int k = 0; k < o.CSearch; k++)
+            {
+                var cand = x.Clone();
+                var goal = new InputObjective([new ClassProbability(target, Log: true) { Weight = -1 }], [new DistancePenalty((float)c, xConst)], maximize: false);
+                using (var opt = new Lbfgs([ParameterGroup.For(cand)], new LbfgsOptions(1, MaxIter: o.LbfgsIterations, HistorySize: 10, Bounds: box)))
+                    opt.Step(() =>
+                    {
+                        var (v, g) = goal.Evaluate(net, cand);
+                        return new Evaluation((float)v.Total, [g]);
+                    });
+                solves++;
+                progress?.Invoke(k);
+                bool ok = Predict(net, cand).Label == target;
+                last?.Dispose();
+                last = null;
+                if (ok)
+                {
+                    best?.Dispose();
+                    best = cand;
+                    good = c;
+                    c = double.IsPositiveInfinity(bad) ? c * 2 : (good + bad) / 2;
+                }
+                else
+                {
+                    last = cand;
+                    bad = Math.Min(bad, c);
+                    c = good > 0 ? (good + bad) / 2 : c / 4;
+                }
+            }
+            var result = best ?? last ?? x.Clone();
+            if (!ReferenceEquals(result, last)) last?.Dispose();
+            if (!ReferenceEquals(result, best)) best?.Dispose();
+            return result;
+        }
+        catch
+        {
+            best?.Dispose();
+            last?.Dispose();
             throw;
         }
     }

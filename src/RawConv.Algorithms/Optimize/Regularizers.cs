@@ -52,3 +52,21 @@ public sealed record TotalVariationPenalty(float Weight, float Beta = 2f) : Pena
     /// <inheritdoc/>
     public override string Describe() => $"{Weight:G4}·TV_{Beta:G3}";
 }
+
+/// <summary>The squared distance ‖x − origin‖² to a fixed input (Szegedy et al.'s ‖r‖² term): gradient 2(x − origin). The caller owns <paramref name="Origin"/>.</summary>
+public sealed record DistancePenalty(float Weight, Tensor Origin) : Penalty(Weight)
+{
+    /// <inheritdoc/>
+    public override (double Value, Tensor Gradient) Evaluate(Tensor x)
+    {
+        if (x.Shape != Origin.Shape) throw new RawConvException($"distance: input {x.Shape} does not match the origin {Origin.Shape}");
+        var d = x.Clone();
+        Elementwise.Axpy(-1f, Origin, d);
+        double n = Reduce.L2Norm(d);
+        Elementwise.ScaleInPlace(d, 2f);
+        return (n * n, d);
+    }
+
+    /// <inheritdoc/>
+    public override string Describe() => $"{Weight:G4}·‖x − x₀‖²";
+}
