@@ -52,7 +52,7 @@ public class AdversarialAttackTests(ITestOutputHelper output)
         using var w = WeightsFile.Load(Path.Combine(RepoRulesTests.Root(), "weights", "default.h5"), b);
         var pre = w.Preprocessing!.For(1);
         var test = FashionMnist.Load("test");
-        var o = new AttackOptions { Method = method, Epsilon = 24 / 255f, Steps = 40 };
+        var o = new AttackOptions { Method = method, Epsilon = 24 / 255f, Steps = 40, CSearch = 4 };
         double l2 = 0;
         for (int i = 0; i < 20; i++)
         {
