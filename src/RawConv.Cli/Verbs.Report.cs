@@ -231,6 +231,22 @@ internal static partial class Verbs
         }
         page.Figures(figs, 160);
 
+        string unitLayer = spec.Roles.Rectified(convs[convs.Count / 2]);
+        int unitMaps = spec.Shapes(spec.InputShape(1), unitLayer)[^1][1];
+        page.Section("Feature maps (optimizing the input)", $"The input that most raises the mean of each of the first feature maps of {unitLayer} " +
+            "(`rawconv maximize --target channel:LAYER:C --lr 20 --l2 0.0005 --tv 0.0005`: a channel mean's gradient is about 1/(H·W) of a class score's, " +
+            "so the step is larger and the penalties weaker than the class models').");
+        figs.Clear();
+        for (int ch = 0; ch < Math.Min(8, unitMaps); ch++)
+        {
+            string png = $"maximize-{unitLayer}-{ch}.png";
+            RunVerb(new MaximizeVerb(), writer, b, m, ["maximize", .. common, "--target", $"channel:{unitLayer}:{ch}", "--lr", "20", "--l2", "0.0005", "--tv", "0.0005",
+                "--out", Path.Combine(dir, png)]);
+            figs.Add((png, $"{unitLayer}:{ch}"));
+            made.Add(png);
+        }
+        page.Figures(figs, 160);
+
         page.Section("Inverting the representation (Mahendran and Vedaldi)", "The picture each layer's code describes: gradient descent (Adam) from seeded noise " +
             "until the layer's code matches the original's, under α-norm (α = 6) and total-variation priors (`rawconv invert` with its defaults). " +
             "Low layers keep the picture; the fully connected layers keep what the class needs.");

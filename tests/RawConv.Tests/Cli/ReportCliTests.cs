@@ -27,7 +27,7 @@ public class ReportCliTests
             Assert.True(File.Exists(Path.ChangeExtension(png, ".json")), $"{m.Groups[1].Value} has no JSON sidecar");
         }
         Assert.True(Regex.Matches(html, "<img ").Count >= 10);
-        foreach (var kind in new[] { "deconv-", "topk-", "saliency-", "occlusion-", "invariance.png", "evolution.png", "maximize-class-", "invert-", "dream-",
+        foreach (var kind in new[] { "deconv-", "topk-", "saliency-", "occlusion-", "invariance.png", "evolution.png", "maximize-class-", "maximize-relu", "invert-", "dream-",
             "adversarial-", "fool-cppn.png" })
             Assert.Contains(kind, html);
         // every visualization's sidecar names the rawconv command that remakes it
