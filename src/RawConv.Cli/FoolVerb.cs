@@ -72,21 +72,14 @@ internal sealed class FoolVerb : Verb<FoolSettings, FoolRun>
             }).ToArray(),
             progress = run.Classes.Select(k => r.Progress.Select(g => g[k]).ToArray()).ToArray(),
         };
-        var tiles = elites.Select(e => ToImage(e.Pixels, shape.C, shape.H, shape.W)).ToList();
+        // The genomes render pixels 0–255 directly: the identity preprocessing turns them into pictures.
+        var pixels = new Preprocessing(ChannelOrder.RGB, [], [], 1f, 0, 0);
+        var tiles = elites.Select(e => Deprocess.ToImage(e.Pixels, shape.C, shape.H, shape.W, pixels)).ToList();
         var grid = Grid.Images(tiles, new GridOptions { Rows = tiles.Count > 5 ? 2 : 1, Padding = 2, Upscale = Verbs.UpscaleFor(shape.H, shape.W) });
         return new Rendered([new PngFile(s.Out, grid, payload)], payload, w =>
         {
             foreach (var e in elites) w.WriteLine($"{session.Label(e.Class)}: P = {e.Probability:F4} (generation {e.Generation})");
             w.WriteLine($"{payload.fooled} of {elites.Count} classes at ≥ {o.Confidence} after {r.Evaluations} evaluations; wrote {s.Out}");
         });
-    }
-
-    private static Image ToImage(float[] pixels, int c, int h, int w)
-    {
-        var img = new Image(w, h, c == 3 ? 3 : 1);
-        int plane = h * w;
-        for (int ch = 0; ch < img.Channels; ch++)
-            for (int p = 0; p < plane; p++) img.Data[p * img.Channels + ch] = (ushort)Math.Clamp((int)MathF.Round(pixels[ch * plane + p]), 0, 255);
-        return img;
     }
 }

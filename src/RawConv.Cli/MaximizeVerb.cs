@@ -18,18 +18,20 @@ internal sealed record MaximizeRun(MaximizeResult Result, ObjectiveTerm Term, fl
 /// <summary>`rawconv maximize`: class models, unit and channel visualizations and random directions by gradient ascent on the input.</summary>
 internal sealed class MaximizeVerb : Verb<MaximizeSettings, MaximizeRun>
 {
+    private static readonly MaximizeOptions Defaults = new();
+
     private readonly Option<string> target = new("--target") { Description = "class:K | unit:LAYER:C[:y:x] | channel:LAYER:C | direction:LAYER[:seed]", Required = true };
     private readonly Option<string> optimizer = new("--optimizer") { Description = "sgd | adam | lbfgs", DefaultValueFactory = _ => "sgd" };
-    private readonly Option<float> lr = new("--lr") { Description = "learning rate", DefaultValueFactory = _ => MaximizeDefaults.LearningRate };
-    private readonly Option<float> momentum = new("--momentum") { Description = "sgd momentum", DefaultValueFactory = _ => MaximizeDefaults.Momentum };
-    private readonly Option<int> iterations = new("--iterations") { Description = "optimizer steps (1–100000)", DefaultValueFactory = _ => MaximizeDefaults.Iterations };
-    private readonly Option<float> l2 = new("--l2") { Description = "weight of the α-norm penalty Σ|x|^α", DefaultValueFactory = _ => MaximizeDefaults.L2 };
+    private readonly Option<float> lr = new("--lr") { Description = "learning rate", DefaultValueFactory = _ => Defaults.Optimizer.LearningRate };
+    private readonly Option<float> momentum = new("--momentum") { Description = "sgd momentum", DefaultValueFactory = _ => Defaults.Optimizer.Momentum };
+    private readonly Option<int> iterations = new("--iterations") { Description = "optimizer steps (1–100000)", DefaultValueFactory = _ => Defaults.Iterations };
+    private readonly Option<float> l2 = new("--l2") { Description = "weight of the α-norm penalty Σ|x|^α", DefaultValueFactory = _ => Defaults.L2 };
     private readonly Option<float> alpha = new("--alpha") { Description = "exponent α of the norm penalty", DefaultValueFactory = _ => 2f };
-    private readonly Option<float> tv = new("--tv") { Description = "weight of the total-variation penalty", DefaultValueFactory = _ => MaximizeDefaults.Tv };
+    private readonly Option<float> tv = new("--tv") { Description = "weight of the total-variation penalty", DefaultValueFactory = _ => Defaults.Tv };
     private readonly Option<float> tvBeta = new("--tv-beta") { Description = "exponent β of the total variation", DefaultValueFactory = _ => 2f };
-    private readonly Option<int> blurEvery = new("--blur-every") { Description = "Gaussian blur every k steps (0: never)", DefaultValueFactory = _ => MaximizeDefaults.BlurEvery };
-    private readonly Option<float> blurSigma = new("--blur-sigma") { Description = "σ of that blur in pixels", DefaultValueFactory = _ => MaximizeDefaults.BlurSigma };
-    private readonly Option<int> jitter = new("--jitter") { Description = "largest random shift per step, pixels", DefaultValueFactory = _ => MaximizeDefaults.Jitter };
+    private readonly Option<int> blurEvery = new("--blur-every") { Description = "Gaussian blur every k steps (0: never)", DefaultValueFactory = _ => Defaults.BlurEvery };
+    private readonly Option<float> blurSigma = new("--blur-sigma") { Description = "σ of that blur in pixels", DefaultValueFactory = _ => Defaults.BlurSigma };
+    private readonly Option<int> jitter = new("--jitter") { Description = "largest random shift per step, pixels", DefaultValueFactory = _ => Defaults.Jitter };
     private readonly Option<float> scale = new("--scale") { Description = "largest random relative scale change per step", DefaultValueFactory = _ => 0f };
     private readonly Option<float> rotate = new("--rotate") { Description = "largest random rotation per step, degrees", DefaultValueFactory = _ => 0f };
     private readonly Option<string> clip = new("--clip") { Description = "pixels (clip to the 0–255 range of the preprocessing) | none", DefaultValueFactory = _ => "pixels" };
@@ -133,18 +135,4 @@ internal sealed class MaximizeVerb : Verb<MaximizeSettings, MaximizeRun>
             w.WriteLine($"wrote {s.Out}");
         });
     }
-}
-
-/// <summary>Default settings of `maximize`: the library's.</summary>
-internal static class MaximizeDefaults
-{
-    private static readonly MaximizeOptions D = new();
-    public static float LearningRate => D.Optimizer.LearningRate;
-    public static float Momentum => D.Optimizer.Momentum;
-    public static int Iterations => D.Iterations;
-    public static float L2 => D.L2;
-    public static float Tv => D.Tv;
-    public static int BlurEvery => D.BlurEvery;
-    public static float BlurSigma => D.BlurSigma;
-    public static int Jitter => D.Jitter;
 }

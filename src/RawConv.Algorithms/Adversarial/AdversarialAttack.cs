@@ -152,7 +152,6 @@ public static class AdversarialAttack
             (lo[i], hi[i]) = o.Clip == PixelClip.Pixels ? (l, h) : (double.NegativeInfinity, double.PositiveInfinity);
         }
         var box = new LbfgsBox(lo, hi);
-        using var xConst = x.Clone();
         Tensor? best = null, last = null;
         double c = o.C, good = 0, bad = double.PositiveInfinity;
         solves = 0;
@@ -161,7 +160,7 @@ public static class AdversarialAttack
             for (int k = 0; k < o.CSearch; k++)
             {
                 var cand = x.Clone();
-                var goal = new InputObjective([new ClassProbability(target, Log: true) { Weight = -1 }], [new DistancePenalty((float)c, xConst)], maximize: false);
+                var goal = new InputObjective([new ClassProbability(target, Log: true) { Weight = -1 }], [new DistancePenalty((float)c, x)], maximize: false);
                 using (var opt = new Lbfgs([ParameterGroup.For(cand)], new LbfgsOptions(1, MaxIter: o.LbfgsIterations, HistorySize: 10, Bounds: box)))
                     opt.Step(() =>
                     {

@@ -44,7 +44,7 @@ public sealed record CppnGenome(IReadOnlyList<CppnNode> Nodes, IReadOnlyList<Cpp
         for (int i = 0; i < outputs; i++) nodes.Add(new CppnNode(CppnActivation.Sigmoid, 1));
         var links = new List<CppnLink>();
         for (int i = 0; i < Inputs; i++)
-            for (int o = 0; o < outputs; o++) links.Add(new CppnLink(i, Inputs + o, Gauss(rng) * 2));
+            for (int o = 0; o < outputs; o++) links.Add(new CppnLink(i, Inputs + o, Gaussian.Next(rng) * 2));
         var g = new CppnGenome(nodes, links, outputs);
         return (CppnGenome)g.AddNode(rng);
     }
@@ -82,7 +82,7 @@ public sealed record CppnGenome(IReadOnlyList<CppnNode> Nodes, IReadOnlyList<Cpp
     public IGenome Mutate(Random rng)
     {
         double sigma = new[] { 0.03, 0.15, 0.6 }[rng.Next(3)];
-        IGenome g = this with { Links = Links.Select(l => rng.NextDouble() < 0.8 ? l with { Weight = l.Weight + Gauss(rng) * sigma } : l).ToList() };
+        IGenome g = this with { Links = Links.Select(l => rng.NextDouble() < 0.8 ? l with { Weight = l.Weight + Gaussian.Next(rng) * sigma } : l).ToList() };
         if (rng.NextDouble() < 0.15) g = ((CppnGenome)g).AddLink(rng);
         if (rng.NextDouble() < 0.08) g = ((CppnGenome)g).AddNode(rng);
         if (rng.NextDouble() < 0.08) g = ((CppnGenome)g).ChangeActivation(rng);
@@ -109,7 +109,7 @@ public sealed record CppnGenome(IReadOnlyList<CppnNode> Nodes, IReadOnlyList<Cpp
         int a = rng.Next(Nodes.Count), b = rng.Next(Nodes.Count);
         if (Nodes[a].Depth > Nodes[b].Depth) (a, b) = (b, a);
         if (Nodes[a].Depth == Nodes[b].Depth || Links.Any(l => l.From == a && l.To == b)) return this;
-        return this with { Links = [.. Links, new CppnLink(a, b, Gauss(rng) * 2)] };
+        return this with { Links = [.. Links, new CppnLink(a, b, Gaussian.Next(rng) * 2)] };
     }
 
     private IGenome ChangeActivation(Random rng)
@@ -132,10 +132,4 @@ public sealed record CppnGenome(IReadOnlyList<CppnNode> Nodes, IReadOnlyList<Cpp
         CppnActivation.Abs => Math.Abs(s),
         _ => s,
     };
-
-    private static double Gauss(Random rng)
-    {
-        double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-    }
 }

@@ -43,8 +43,7 @@ public sealed record DirectGenome(float[] Pixels, float Rate = 0.02f, float Sigm
         for (int i = 0; i < p.Length; i++)
         {
             if (rng.NextDouble() >= rate) continue;
-            double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
-            p[i] = Math.Clamp(p[i] + (float)(sigma * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2)), 0f, 255f);
+            p[i] = Math.Clamp(p[i] + (float)(sigma * Gaussian.Next(rng)), 0f, 255f);
         }
         return this with { Pixels = p };
     }

@@ -93,11 +93,7 @@ public static class ActivationMaximization
         {
             float sigma = 8 * p.Scale / (p.Std.Length == 0 ? 1 : p.Std[Math.Min(c, p.Std.Length - 1)]);
             var (lo, hi) = InputSteps.PixelRange(p, c);
-            for (int i = 0; i < plane; i++)
-            {
-                double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
-                v[c * plane + i] = Math.Clamp((float)(sigma * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2)), lo, hi);
-            }
+            for (int i = 0; i < plane; i++) v[c * plane + i] = Math.Clamp((float)(sigma * Gaussian.Next(rng)), lo, hi);
         }
         return Tensor.FromArray(net.Backend, s, v);
     }

@@ -1,5 +1,6 @@
 using RawConv.Graph;
 using RawConv.Ops;
+using RawConv.Ops.Reference;
 
 namespace RawConv.Algorithms.Optimize;
 
@@ -100,15 +101,13 @@ public sealed record ClassProbability(int Class, bool Log = false, string? Layer
         return (value, Tensor.FromArray(a.Backend, a.Shape, g));
     }
 
-    /// <summary>Softmax in double, shifted by the maximum.</summary>
+    /// <summary>Softmax of one row of logits in double (the reference op's, shifted by the maximum).</summary>
     public static double[] Softmax(ReadOnlySpan<float> z)
     {
-        double m = double.NegativeInfinity;
-        foreach (var v in z) m = Math.Max(m, v);
+        var x = new double[z.Length];
+        for (int j = 0; j < z.Length; j++) x[j] = z[j];
         var p = new double[z.Length];
-        double s = 0;
-        for (int j = 0; j < z.Length; j++) s += p[j] = Math.Exp(z[j] - m);
-        for (int j = 0; j < z.Length; j++) p[j] /= s;
+        SoftmaxRef.Forward<double>(x, p, 1, z.Length, 1, log: false);
         return p;
     }
 
@@ -184,8 +183,7 @@ public sealed record Direction(string Layer, float[] Weights, int? Y = null, int
         double norm = 0;
         for (int i = 0; i < channels; i++)
         {
-            double u1 = 1 - rng.NextDouble(), u2 = rng.NextDouble();
-            w[i] = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+            w[i] = Gaussian.Next(rng);
             norm += w[i] * w[i];
         }
         norm = Math.Sqrt(norm);
