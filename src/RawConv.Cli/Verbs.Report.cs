@@ -24,8 +24,9 @@ internal static partial class Verbs
         var evalLimit = new Option<int>("--eval-limit") { Description = "test images evaluated for the accuracy table (0: all)" };
         var topkLimit = new Option<int>("--topk-limit") { Description = "test images scanned for the top-9 and evolution figures (0: all)" };
         var noSeeing = new Option<bool>("--classify-only") { Description = "only accuracy and classifications (no visualizations)" };
+        var quick = new Option<bool>("--quick") { Description = "a tenth of the optimization budgets (class models, inversion, DeepDream, adversarial, fooling): a smoke test, not the pictures" };
         var cmd = new Command("report", "Write the demo report (index.html + PNGs with JSON sidecars) of what the default model sees.");
-        common.Add(cmd, common.Model, common.Device, output, perClass, evalLimit, topkLimit, noSeeing, common.Json);
+        common.Add(cmd, common.Model, common.Device, output, perClass, evalLimit, topkLimit, noSeeing, quick, common.Json);
         cmd.SetAction(p =>
         {
             var clock = Stopwatch.StartNew();
@@ -48,7 +49,7 @@ internal static partial class Verbs
             var picks = PickPerClass(test, perClassCount);
             ReportClassifications(writer, page, summary, m, test, picks, dir);
             if (!p.GetValue(noSeeing))
-                ReportSeeing(writer, page, summary, b, m, test, dir, a.Device, topkCount);
+                ReportSeeing(writer, page, summary, b, m, test, dir, a.Device, topkCount, p.GetValue(quick));
 
             string index = Path.Combine(dir, "index.html");
             writer.Stage(new TextFile(index, page.ToHtml()));
@@ -116,8 +117,10 @@ internal static partial class Verbs
     /// The inputs those commands name are written first (they are read back by the commands' own input step).
     /// </summary>
     private static void ReportSeeing(OutputWriter writer, HtmlReport page, Dictionary<string, object> summary, IBackend b, LoadedModel m, IDataset test,
-        string dir, string? device, int topkLimit)
+        string dir, string? device, int topkLimit, bool quick)
     {
+        // --quick: the optimizing verbs get a tenth of their budgets, named on their command lines like every other setting.
+        string[] Budget(params string[] full) => quick ? full : [];
         var spec = m.Net.Spec;
         string inputs = Path.Combine(dir, "inputs");
         var picks = SeeingClasses.Where(c => c < test.Classes.Count)
@@ -224,7 +227,7 @@ internal static partial class Verbs
         for (int k = 0; k < Math.Min(classes, 10); k++)
         {
             string png = $"maximize-class-{k}.png";
-            var rendered = RunVerb(new MaximizeVerb(), writer, b, m, ["maximize", .. common, "--target", $"class:{k}", "--out", Path.Combine(dir, png)]);
+            var rendered = RunVerb(new MaximizeVerb(), writer, b, m, ["maximize", .. common, "--target", $"class:{k}", .. Budget("--iterations", "40"), "--out", Path.Combine(dir, png)]);
             double p = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json).GetProperty("targetProbability").GetDouble();
             figs.Add((png, $"{m.Classes![k]}: P = {p:F3}"));
             made.Add(png);
@@ -241,7 +244,7 @@ internal static partial class Verbs
         {
             string png = $"maximize-{unitLayer}-{ch}.png";
             RunVerb(new MaximizeVerb(), writer, b, m, ["maximize", .. common, "--target", $"channel:{unitLayer}:{ch}", "--lr", "20", "--l2", "0.0005", "--tv", "0.0005",
-                "--out", Path.Combine(dir, png)]);
+                .. Budget("--iterations", "40"), "--out", Path.Combine(dir, png)]);
             figs.Add((png, $"{unitLayer}:{ch}"));
             made.Add(png);
         }
@@ -256,7 +259,7 @@ internal static partial class Verbs
         foreach (var layer in invertLayers)
         {
             string png = $"invert-{layer}.png";
-            var rendered = RunVerb(new InvertVerb(), writer, b, m, ["invert", .. common, "--input", files[0], "--layer", layer, "--out", Path.Combine(dir, png)]);
+            var rendered = RunVerb(new InvertVerb(), writer, b, m, ["invert", .. common, "--input", files[0], "--layer", layer, .. Budget("--iterations", "30"), "--out", Path.Combine(dir, png)]);
             double err = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json).GetProperty("normalizedError").GetDouble();
             figs.Add((png, $"{layer}: error {err:F3}"));
             invertRows.Add([layer, err.ToString("F4")]);
@@ -274,7 +277,7 @@ internal static partial class Verbs
             foreach (var layer in new[] { spec.Roles.Rectified(convs[convs.Count / 2]), spec.Roles.ConvFeatures })
             {
                 string png = $"dream-{layer}.png";
-                RunVerb(new DreamVerb(), writer, b, m, ["dream", .. common, "--image", photo, "--size", "160", "--layer", layer, "--out", Path.Combine(dir, png)]);
+                RunVerb(new DreamVerb(), writer, b, m, ["dream", .. common, "--image", photo, "--size", "160", "--layer", layer, .. Budget("--octaves", "2", "--iterations", "3"), "--out", Path.Combine(dir, png)]);
                 figs.Add((png, layer));
                 made.Add(png);
             }
@@ -289,19 +292,20 @@ internal static partial class Verbs
             string png = $"adversarial-test-{picks[i]}.png";
             int targetClass = (test.Label(picks[i]) + 3) % Math.Max(2, classes);
             var rendered = RunVerb(new AdversarialVerb(), writer, b, m, ["adversarial", .. common, "--input", files[i], "--target", targetClass.ToString(),
-                "--out", Path.Combine(dir, png)]);
+                .. Budget("--steps", "4"), "--out", Path.Combine(dir, png)]);
             var j = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json);
             figs.Add((png, $"{Name(i)} → {j.GetProperty("labelName").GetString()} (P = {j.GetProperty("probability").GetDouble():F2}), ‖r‖₂ = {j.GetProperty("l2").GetDouble():F2}"));
             made.Add(png);
         }
         page.Figures(figs, 480);
 
+        string foolGenerations = quick ? "30" : "300";
         page.Section("Fooling images (Nguyen et al.)", "Pictures evolved to be given a class with high confidence although they look like nothing of the kind: " +
-            "MAP-Elites over the classes with the CPPN encoding, 300 generations of 64 mutants (`rawconv fool --encoding cppn --generations 300 --seed 1`), one " +
+            $"MAP-Elites over the classes with the CPPN encoding, {foolGenerations} generations of 64 mutants (`rawconv fool --encoding cppn --generations {foolGenerations} --seed 1`), one " +
             "picture per class in class order.");
         {
             const string png = "fool-cppn.png";
-            var rendered = RunVerb(new FoolVerb(), writer, b, m, ["fool", .. common, "--encoding", "cppn", "--generations", "300", "--seed", "1", "--out", Path.Combine(dir, png)]);
+            var rendered = RunVerb(new FoolVerb(), writer, b, m, ["fool", .. common, "--encoding", "cppn", "--generations", foolGenerations, "--seed", "1", "--out", Path.Combine(dir, png)]);
             var j = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json);
             page.Figure(png, $"{j.GetProperty("fooled").GetInt32()} of {j.GetProperty("images").GetArrayLength()} classes at ≥ 99 % after {j.GetProperty("evaluations").GetInt32()} evaluations", 800);
             page.Table(["class", "P(class)", "found in generation"], j.GetProperty("images").EnumerateArray().Select(i => (IReadOnlyList<string>)

@@ -72,7 +72,7 @@ public sealed class HostileModelCampaignTests(ITestOutputHelper output) : IDispo
         new("invariance", All, true, (f, m, o) => ["invariance", .. m, "--input", f.Input, "--transform", "translate", "--steps", "3", "--out", o + "/", "--device", Ref]),
         new("correspondence", All, true, (f, m, o) => ["correspondence", .. m, "--input", f.Input, "--box", "2,2,12,12", "--random", "2", "--out", Path.Combine(o, "x.png"), "--device", Ref]),
         new("evolution", NoCaffe, true, (f, m, o) => ["evolution", "--checkpoints", f.GoodH5, m[1], "--units", "conv1:1,conv2:3", "--dataset", f.Dataset, "--limit", "4", "--out", Path.Combine(o, "x.png"), "--device", Ref]),
-        new("report", NoCaffe, true, (f, m, o) => ["report", .. m, "--out", Path.Combine(o, "report"), "--eval-limit", "4", "--topk-limit", "8", "--per-class", "1", "--device", Ref]),
+        new("report", NoCaffe, true, (f, m, o) => ["report", .. m, "--out", Path.Combine(o, "report"), "--eval-limit", "4", "--topk-limit", "8", "--per-class", "1", "--quick", "--device", Ref]),
         new("check-weights", ["h5"], false, (f, m, o) => ["check-weights", m[1]]),
         new("maximize", All, true, (f, m, o) => ["maximize", .. m, "--target", "class:1", "--iterations", "3", "--out", Path.Combine(o, "x.png"), "--device", Ref]),
         new("invert", All, true, (f, m, o) => ["invert", .. m, "--input", f.One, "--layer", "relu2", "--iterations", "3", "--out", Path.Combine(o, "x.png"), "--device", Ref]),
