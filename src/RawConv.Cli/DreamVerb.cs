@@ -88,14 +88,14 @@ internal sealed class DreamVerb : Verb<DreamSettings, DreamRun>
             }
             else term = new FeatureEnergy(l);
             int perFrame = s.Options.Octaves * s.Options.Iterations;
-            Progress.Run($"dream {l}", perFrame * s.Frames, tick =>
+            Progress.RunObjective($"dream {l}", perFrame * s.Frames, tick =>
             {
                 var cur = x;
                 for (int f = 0; f < s.Frames; f++)
                 {
                     try
                     {
-                        framesOut.Add(DeepDream.Run(net, pre, term, cur, s.Options with { Seed = s.Options.Seed + f }, (_, _, _) => tick(1)));
+                        framesOut.Add(DeepDream.Run(net, pre, term, cur, s.Options with { Seed = s.Options.Seed + f }, (_, _, v) => tick(1, v)));
                     }
                     finally
                     {

@@ -75,8 +75,8 @@ internal sealed class InvertVerb : Verb<InvertSettings, InvertRun>
         {
             if (x.Shape.N != 1) throw new RawConvException($"invert: the input holds {x.Shape.N} images; give one");
             InvertResult? r = null;
-            Progress.Run($"invert {s.Layer}", s.Options.Iterations * s.Options.Restarts, step =>
-                r = Inversion.Run(net, pre, s.Layer, x, s.Options, (_, _, _) => step(1)));
+            Progress.RunObjective($"invert {s.Layer}", s.Options.Iterations * s.Options.Restarts, step =>
+                r = Inversion.Run(net, pre, s.Layer, x, s.Options, (_, _, v) => step(1, v)));
             return new InvertRun(x, names[0], r!);
         }
         catch

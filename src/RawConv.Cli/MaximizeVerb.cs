@@ -92,8 +92,8 @@ internal sealed class MaximizeVerb : Verb<MaximizeSettings, MaximizeRun>
         else start = ActivationMaximization.RandomStart(net, pre, s.Options.Seed);
         MaximizeResult? result = null;
         using (start)
-            Progress.Run($"maximize {s.Target}", s.Options.Iterations, step =>
-                result = ActivationMaximization.Run(net, pre, term, start, s.Options, (_, _) => step(1)));
+            Progress.RunObjective($"maximize {s.Target}", s.Options.Iterations, step =>
+                result = ActivationMaximization.Run(net, pre, term, start, s.Options, (_, v) => step(1, v)));
         using var pass = net.Forward(result!.Input);
         var probs = net.Spec.Roles.Probabilities is null ? [] : NetQueries.Probabilities(net, pass);
         return new MaximizeRun(result, term, probs, started);

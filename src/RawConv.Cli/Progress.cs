@@ -22,4 +22,27 @@ internal static class Progress
                 work(n => task.Increment(n));
             });
     }
+
+    /// <summary>
+    /// Like <see cref="Run"/> for optimization loops: each step also reports the objective, which the bar shows beside
+    /// the title (what a user watches to see whether the settings work).
+    /// </summary>
+    public static void RunObjective(string title, int total, Action<Action<int, double>> work)
+    {
+        if (Console.IsErrorRedirected || total <= 1)
+        {
+            work((_, _) => { });
+            return;
+        }
+        Err.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(title, maxValue: total);
+                work((n, objective) =>
+                {
+                    task.Description = $"{title}  objective {objective:G5}";
+                    task.Increment(n);
+                });
+            });
+    }
 }
