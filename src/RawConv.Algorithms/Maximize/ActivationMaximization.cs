@@ -4,6 +4,15 @@ using RawConv.Graph;
 
 namespace RawConv.Algorithms.Maximize;
 
+/// <summary>What the optimizer steps: the pixels themselves, or Lucid's decorrelated spectrum (<see cref="FourierImage"/>).</summary>
+public enum InputParameterization
+{
+    /// <summary>The input tensor itself.</summary>
+    Pixels,
+    /// <summary>A 1/f-scaled spectrum, colour-decorrelated, through a sigmoid into the pixel range.</summary>
+    Fourier,
+}
+
 /// <summary>
 /// Settings of activation maximization. Penalties: <see cref="L2"/>·Σ|x|^<see cref="Alpha"/> and
 /// <see cref="Tv"/>·TV_<see cref="TvBeta"/>; per step a random translation of up to <see cref="Jitter"/> pixels, scale
@@ -44,6 +53,12 @@ public sealed record MaximizeOptions
     public float ContributionPercentile { get; init; }
     /// <summary>Seed of the start image and the random transforms.</summary>
     public int Seed { get; init; }
+    /// <summary>What the optimizer steps.</summary>
+    public InputParameterization Parameterization { get; init; }
+    /// <summary>Fourier: apply Lucid's colour decorrelation (three-channel inputs).</summary>
+    public bool Decorrelate { get; init; } = true;
+    /// <summary>Fourier: the exponent of the 1/f scaling of the spectrum.</summary>
+    public float FourierDecay { get; init; } = 1f;
 
     /// <summary>Checks ranges; errors name the option as the verb spells it.</summary>
     public MaximizeOptions Validate()
@@ -60,6 +75,13 @@ public sealed record MaximizeOptions
         if (!(Rotate >= 0 && Rotate <= 180)) throw new RawConvException($"--rotate: {Rotate} must lie in 0–180 degrees");
         if (!(NormPercentile is >= 0 and < 100) || !(ContributionPercentile is >= 0 and < 100))
             throw new RawConvException($"--clip-norm/--clip-contribution: percentiles must lie in [0, 100)");
+        if (Parameterization == InputParameterization.Fourier)
+        {
+            if (BlurEvery != 0) throw new RawConvException($"--blur-every: {BlurEvery}: blurring works on pixels; with --param fourier give 0 (the spectrum's 1/f scaling already smooths)");
+            if (NormPercentile != 0 || ContributionPercentile != 0)
+                throw new RawConvException("--clip-norm/--clip-contribution: pixel clipping works on pixels; with --param fourier give 0");
+        }
+        if (!(FourierDecay >= 0 && FourierDecay <= 4)) throw new RawConvException($"--fourier-decay: {FourierDecay} must lie in 0–4");
         return this;
     }
 }
@@ -101,17 +123,21 @@ public static class ActivationMaximization
     /// <summary>
     /// Maximizes <paramref name="objective"/> over a copy of <paramref name="start"/> (1, C, H, W) on
     /// <paramref name="net"/>; <paramref name="pre"/> (for C channels) gives the pixel range. <paramref name="progress"/>
-    /// hears each step and the objective before it.
+    /// hears each step and the objective before it. With the Fourier parameterization there is no start image
+    /// (<paramref name="start"/> is null): the spectrum is seeded noise.
     /// </summary>
-    public static MaximizeResult Run(Net net, Preprocessing pre, ObjectiveTerm objective, Tensor start, MaximizeOptions options,
+    public static MaximizeResult Run(Net net, Preprocessing pre, ObjectiveTerm objective, Tensor? start, MaximizeOptions options,
         Action<int, double>? progress = null)
     {
         var o = options.Validate();
+        var goal = Goal(objective, o);
+        if (o.Parameterization == InputParameterization.Fourier)
+        {
+            if (start is not null) throw new RawConvException("--param fourier: the spectrum starts from seeded noise; drop --input/--image or use --param pixels");
+            return RunFourier(net, pre, goal, o, progress);
+        }
+        if (start is null) throw new RawConvException("maximize: pixel parameterization needs a start image");
         if (start.Shape.N != 1) throw new RawConvException($"maximize: start input {start.Shape} must hold one image");
-        var penalties = new List<Penalty>();
-        if (o.L2 > 0) penalties.Add(new AlphaNorm(o.L2, o.Alpha));
-        if (o.Tv > 0) penalties.Add(new TotalVariationPenalty(o.Tv, o.TvBeta));
-        var goal = new InputObjective([objective], penalties, maximize: true);
         var x = start.Clone();
         try
         {
@@ -135,13 +161,51 @@ public static class ActivationMaximization
                 if (o.Clip == PixelClip.Pixels) InputSteps.ClipToPixels(x, pre);
                 progress?.Invoke(it, history[it]);
             }
-            var (final, grad) = goal.Evaluate(net, x);
-            grad.Dispose();
-            return new MaximizeResult(x, history, final);
+            return new MaximizeResult(x, history, goal.Value(net, x));
         }
         catch
         {
             x.Dispose();
+            throw;
+        }
+    }
+
+    private static InputObjective Goal(ObjectiveTerm objective, MaximizeOptions o)
+    {
+        var penalties = new List<Penalty>();
+        if (o.L2 > 0) penalties.Add(new AlphaNorm(o.L2, o.Alpha));
+        if (o.Tv > 0) penalties.Add(new TotalVariationPenalty(o.Tv, o.TvBeta));
+        return new InputObjective([objective], penalties, maximize: true);
+    }
+
+    /// <summary>The loop on Lucid's decorrelated spectrum: each step renders the image, evaluates it, and carries the gradient back through the parameterization's adjoint.</summary>
+    private static MaximizeResult RunFourier(Net net, Preprocessing pre, InputObjective goal, MaximizeOptions o, Action<int, double>? progress)
+    {
+        var s = net.Spec.InputShape(1);
+        using var image = new FourierImage(net.Backend, pre, s.C, s.H, s.W, o.Seed, decayPower: o.FourierDecay, decorrelate: o.Decorrelate);
+        var history = new double[o.Iterations];
+        var rng = new Random(o.Seed + 1);
+        using (var opt = o.Optimizer.Create([ParameterGroup.For(image.Parameters, "spectrum")], maximize: true))
+            for (int it = 0; it < o.Iterations; it++)
+            {
+                var t = RandomTransform(rng, o);
+                opt.Step(() =>
+                {
+                    using var x = image.Image();
+                    var (v, g) = goal.Evaluate(net, x, t);
+                    history[it] = v.Total;
+                    using (g) return new Evaluation((float)v.Total, [image.Backward(g)]);
+                });
+                progress?.Invoke(it, history[it]);
+            }
+        var result = image.Image();
+        try
+        {
+            return new MaximizeResult(result, history, goal.Value(net, result));
+        }
+        catch
+        {
+            result.Dispose();
             throw;
         }
     }

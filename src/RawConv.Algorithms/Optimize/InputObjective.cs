@@ -27,6 +27,33 @@ public sealed class InputObjective(IReadOnlyList<ObjectiveTerm> terms, IReadOnly
     /// <summary>The ReLU backward rule of the sweep (the standard gradient unless a method asks otherwise).</summary>
     public ReluRule Rule { get; init; } = ReluRule.Standard;
 
+    /// <summary>The value at <paramref name="x"/> without a backward sweep (a loop's final report).</summary>
+    public ObjectiveValue Value(Net net, Tensor x)
+    {
+        if (Terms.Count == 0) throw new RawConvException("objective: no term on the network");
+        var spec = net.Spec;
+        var layers = Terms.Select(t => t.LayerOf(spec)).ToArray();
+        using var pass = net.Forward(x, layers.OrderBy(spec.IndexOf).Last());
+        var termValues = new double[Terms.Count];
+        double total = 0;
+        for (int i = 0; i < Terms.Count; i++)
+        {
+            var (v, g) = Terms[i].Evaluate(pass[layers[i]]);
+            g.Dispose();
+            termValues[i] = v;
+            total += Terms[i].Weight * v;
+        }
+        var penaltyValues = new double[Penalties.Count];
+        for (int j = 0; j < Penalties.Count; j++)
+        {
+            var (v, g) = Penalties[j].Evaluate(x);
+            g.Dispose();
+            penaltyValues[j] = v;
+            total += (Maximize ? -1 : 1) * Penalties[j].Weight * v;
+        }
+        return new ObjectiveValue(total, termValues, penaltyValues);
+    }
+
     /// <summary>
     /// The value at <paramref name="x"/> and its gradient with respect to <paramref name="x"/>. With
     /// <paramref name="transform"/>, the network sees the transformed input (jitter, scale, rotation) and the

@@ -60,6 +60,8 @@ public class MaximizeCliTests(ITestOutputHelper output)
     [InlineData("--lr", "NaN", "--lr")]
     [InlineData("--clip", "sometimes", "--clip")]
     [InlineData("--optimizer", "rmsprop", "--optimizer")]
+    [InlineData("--preset", "deepdream", "--preset: unknown preset 'deepdream'; use default, simonyan, yosinski, lucid")]
+    [InlineData("--param", "wavelet", "--param: unknown parameterization 'wavelet'; use pixels or fourier")]
     public void BadOptionsAreOneLineNamingTheOptionAndWriteNothing(string option, string value, string says)
     {
         using var dir = new TempDir();
@@ -71,5 +73,53 @@ public class MaximizeCliTests(ITestOutputHelper output)
         Assert.StartsWith("rawconv: ", err);
         Assert.Contains(says, err);
         Assert.False(Directory.Exists(Path.Combine(dir.Path, "out")) && Directory.EnumerateFileSystemEntries(Path.Combine(dir.Path, "out")).Any());
+    }
+
+    [Fact]
+    public void APresetGivesItsPublishedSettingsAndExplicitOptionsWin()
+    {
+        using var dir = new TempDir();
+        string png = Path.Combine(dir.Path, "y.png");
+        var (code, stdout, err) = CliProcess.Run("maximize", "--target", "class:3", "--preset", "yosinski", "--lr", "3", "--iterations", "4", "--out", png,
+            "--json", "--device", "reference");
+        Assert.True(code == 0, err);
+        var s = JsonDocument.Parse(stdout).RootElement.GetProperty("settings");
+        Assert.Equal("yosinski", s.GetProperty("preset").GetString());
+        Assert.Equal(3f, s.GetProperty("lr").GetSingle());           // given
+        Assert.Equal(4, s.GetProperty("iterations").GetInt32());      // given
+        Assert.Equal(0f, s.GetProperty("momentum").GetSingle());      // the preset's
+        Assert.Equal(4, s.GetProperty("blurEvery").GetInt32());
+        Assert.Equal(1f, s.GetProperty("blurSigma").GetSingle());
+        Assert.Equal(0, s.GetProperty("jitter").GetInt32());
+        Assert.Equal(0.0001 / 200 * 255 * 255, s.GetProperty("l2").GetDouble(), 1e-6); // θ/(2·lr) in Caffe units, converted to the default model's
+        Assert.Equal("pixels", s.GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public void TheLucidPresetMakesAClassModelOnTheSpectrumAndRefusesAStartImage()
+    {
+        using var dir = new TempDir();
+        string png = Path.Combine(dir.Path, "lucid.png");
+        var (code, stdout, err) = CliProcess.Run("maximize", "--target", "class:1", "--preset", "lucid", "--out", png, "--json");
+        Assert.True(code == 0, err);
+        var json = JsonDocument.Parse(stdout).RootElement;
+        var s = json.GetProperty("settings");
+        Assert.Equal(("fourier", "adam", "spectrum", 512), (s.GetProperty("param").GetString(), s.GetProperty("optimizer").GetString(),
+            s.GetProperty("start").GetString(), s.GetProperty("iterations").GetInt32()));
+        output.WriteLine($"lucid class 1: P = {json.GetProperty("targetProbability").GetDouble():F4}");
+        Assert.Equal(1, json.GetProperty("topClass").GetInt32());
+        Assert.True(json.GetProperty("targetProbability").GetDouble() >= 0.99);
+
+        string x = Path.Combine(dir.Path, "x.npy");
+        Assert.Equal(0, CliProcess.Run("maximize", "--target", "class:1", "--iterations", "1", "--out", x, "--device", "reference").Code);
+        var (bad, _, refused) = CliProcess.Run("maximize", "--target", "class:1", "--preset", "lucid", "--input", x, "--out", Path.Combine(dir.Path, "no.png"),
+            "--device", "reference");
+        Assert.Equal(1, bad);
+        Assert.Equal("rawconv: --param fourier: the spectrum starts from seeded noise; drop --input/--image or use --param pixels", refused.Trim());
+        var (blur, _, blurErr) = CliProcess.Run("maximize", "--target", "class:1", "--param", "fourier", "--blur-every", "2", "--out",
+            Path.Combine(dir.Path, "no.png"), "--device", "reference");
+        Assert.Equal(1, blur);
+        Assert.StartsWith("rawconv: --blur-every: 2: blurring works on pixels", blurErr);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "no.png")));
     }
 }

@@ -89,3 +89,79 @@ public class ActivationMaximizationTests(ITestOutputHelper output)
             Assert.Contains(says, Assert.Throws<RawConvException>(() => MaximizeTarget.Parse(text, spec)).Message);
     }
 }
+
+/// <summary>The Fourier loop and the presets: one spectrum step against the parameterization, and each preset's unit conversion by hand.</summary>
+public class MaximizePresetTests(ITestOutputHelper output)
+{
+    private static LoadedWeights Default(IBackend b) => WeightsFile.Load(Path.Combine(RepoRulesTests.Root(), "weights", "default.h5"), b);
+
+    [Fact]
+    public void OneFourierStepAscendsTheSpectrumByTheAdjointOfTheImageGradient()
+    {
+        using var w = Default(Backends.Reference);
+        var pre = w.Preprocessing!.For(1);
+        var term = new ClassScore(4);
+        var o = new MaximizeOptions
+        {
+            Iterations = 1, Optimizer = new OptimizerSettings(OptimizerKind.Sgd, 0.05f, 0f), L2 = 0, Tv = 0, BlurEvery = 0, Jitter = 0, Clip = PixelClip.None,
+            Parameterization = InputParameterization.Fourier, Seed = 7,
+        };
+        using var r = ActivationMaximization.Run(w.Net, pre, term, null, o);
+        using var f = new FourierImage(Backends.Reference, pre, 1, 40, 40, seed: 7);
+        using (var x0 = f.Image())
+        {
+            var (v, g) = new InputObjective([term], [], true).Evaluate(w.Net, x0);
+            using (g)
+            using (var dp = f.Backward(g))
+            {
+                Assert.Equal(v.Total, r.History[0], 6);
+                var p = f.Parameters.ToArray();
+                var d = dp.ToArray();
+                f.Parameters.CopyFrom(p.Select((a, i) => a + 0.05f * d[i]).ToArray());
+            }
+        }
+        using var x1 = f.Image();
+        Assert.Equal(x1.ToArray(), r.Input.ToArray());
+        Assert.Throws<RawConvException>(() => ActivationMaximization.Run(w.Net, pre, term, x1, o));
+        output.WriteLine($"score {r.History[0]:F4} → {r.Final.Terms[0]:F4}");
+        Assert.True(r.Final.Terms[0] > r.History[0]);
+    }
+
+    [Fact]
+    public void PresetsConvertTheirStepsAndPenaltiesToTheModelsInputUnits()
+    {
+        var caffe = Preprocessing.Caffe;                                   // 1 input unit per grey level
+        var grey = new Preprocessing(ChannelOrder.RGB, [0f], [1f], 1f / 255f, 40, 40); // the default model: 1/255
+        var cls = new ClassScore(0);
+        var unit = new ChannelMean("conv3", 1);
+
+        // The default preset is stated in the default model's units: unchanged there, ×255² / ÷255² on Caffe inputs.
+        Assert.Equal(new MaximizeOptions(), MaximizePresets.Default.For(cls, grey));
+        var d = MaximizePresets.Default.For(cls, caffe);
+        Assert.Equal(0.5 * 255 * 255, d.Optimizer.LearningRate, 0.5);
+        Assert.Equal(0.05 / (255.0 * 255), d.L2, 1e-9);
+        Assert.Equal(0.05 / (255.0 * 255), d.Tv, 1e-9);
+        Assert.Equal(20f, MaximizePresets.Default.For(unit, grey).Optimizer.LearningRate);
+        Assert.Equal(0.0005f, MaximizePresets.Default.For(unit, grey).L2);
+
+        // Yosinski et al. are stated in Caffe units: literal on Caffe inputs, lr ÷255² and decay-as-L2 ×255² on the default model.
+        var y = MaximizePresets.Yosinski.For(cls, caffe);
+        Assert.Equal((100f, 0f, 1000, 4, 1f), (y.Optimizer.LearningRate, y.Optimizer.Momentum, y.Iterations, y.BlurEvery, y.BlurSigma));
+        Assert.Equal(0.0001 / 200, y.L2, 1e-12);
+        var yg = MaximizePresets.Yosinski.For(cls, grey);
+        Assert.Equal(100.0 / (255 * 255), yg.Optimizer.LearningRate, 1e-7);
+        Assert.Equal(0.0001 / 200 * 255 * 255, yg.L2, 1e-6);
+        Assert.Equal(0.0001, 2 * yg.Optimizer.LearningRate * yg.L2, 1e-8); // the decay per step is the published θ on any model
+
+        // Lucid steps a spectrum through a sigmoid: nothing to convert.
+        var l = MaximizePresets.Lucid.For(cls, grey);
+        Assert.Equal((OptimizerKind.Adam, 0.05f, 512, InputParameterization.Fourier, 12, 0.1f, 10f),
+            (l.Optimizer.Kind, l.Optimizer.LearningRate, l.Iterations, l.Parameterization, l.Jitter, l.ScaleJitter, l.Rotate));
+        Assert.Equal(l, MaximizePresets.Lucid.For(cls, caffe));
+
+        // Adam's step is about lr in input units: it converts by r, not r².
+        var adam = MaximizePresets.Default with { ForClass = new MaximizeOptions { Optimizer = new(OptimizerKind.Adam, 0.1f, 0f) } };
+        Assert.Equal(0.1 * 255, adam.For(cls, caffe).Optimizer.LearningRate, 1e-3);
+        Assert.Equal("--preset: unknown preset 'x'; use default, simonyan, yosinski, lucid", Assert.Throws<RawConvException>(() => MaximizePresets.Get("x")).Message);
+    }
+}
