@@ -234,6 +234,28 @@ internal static partial class Verbs
         }
         page.Figures(figs, 160);
 
+        var presetClasses = new[] { 1, 7, 8 }.Where(k => k < classes).ToArray();
+        if (presetClasses.Length > 0)
+        {
+            page.Section("Class models under the published presets", "The same classes under `rawconv maximize --preset simonyan | yosinski | lucid` " +
+                "(rows, after the default's): Simonyan et al.'s plain L2-regularized ascent, Yosinski et al.'s decay and blur with their step converted " +
+                "from Caffe's 0–255 units (it barely moves this network's input), and Lucid's Adam on a decorrelated Fourier spectrum with jitter, " +
+                "scale and rotation. The caption gives P(class).");
+            figs.Clear();
+            foreach (int k in presetClasses) figs.Add(($"maximize-class-{k}.png", $"default: {m.Classes![k]}"));
+            foreach (var preset in new[] { "simonyan", "yosinski", "lucid" })
+                foreach (int k in presetClasses)
+                {
+                    string png = $"maximize-{preset}-class-{k}.png";
+                    var rendered = RunVerb(new MaximizeVerb(), writer, b, m, ["maximize", .. common, "--target", $"class:{k}", "--preset", preset,
+                        .. Budget("--iterations", "40"), "--out", Path.Combine(dir, png)]);
+                    double p = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json).GetProperty("targetProbability").GetDouble();
+                    figs.Add((png, $"{preset}: {m.Classes![k]}, P = {p:F3}"));
+                    made.Add(png);
+                }
+            page.Figures(figs, 160);
+        }
+
         string unitLayer = spec.Roles.Rectified(convs[convs.Count / 2]);
         int unitMaps = spec.Shapes(spec.InputShape(1), unitLayer)[^1][1];
         page.Section("Feature maps (optimizing the input)", $"The input that most raises the mean of each of the first feature maps of {unitLayer} " +
