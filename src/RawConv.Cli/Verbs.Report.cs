@@ -224,15 +224,26 @@ internal static partial class Verbs
             "The caption gives P(class) of the picture.");
         figs.Clear();
         int classes = m.Classes?.Count ?? 0;
+        var curves = new Chart { Title = "Class models: objective per step", XLabel = "step", YLabel = "score − penalties", Width = 640, Height = 400 };
         for (int k = 0; k < Math.Min(classes, 10); k++)
         {
             string png = $"maximize-class-{k}.png";
             var rendered = RunVerb(new MaximizeVerb(), writer, b, m, ["maximize", .. common, "--target", $"class:{k}", .. Budget("--iterations", "40"), "--out", Path.Combine(dir, png)]);
-            double p = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json).GetProperty("targetProbability").GetDouble();
-            figs.Add((png, $"{m.Classes![k]}: P = {p:F3}"));
+            var j = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json);
+            figs.Add((png, $"{m.Classes![k]}: P = {j.GetProperty("targetProbability").GetDouble():F3}"));
+            var history = j.GetProperty("history").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            curves.Add(m.Classes![k], Enumerable.Range(1, history.Length).Select(i => (double)i).ToArray(), history);
             made.Add(png);
         }
         page.Figures(figs, 160);
+        if (curves.Series.Count > 0)
+        {
+            writer.Stage(new TextFile(Path.Combine(dir, "maximize-history.svg"), ChartRow.ToSvg([curves])));
+            writer.Stage(new PngFile(Path.Combine(dir, "maximize-history.png"), ChartRow.ToImage([curves]),
+                new { model = m.Source, series = curves.Series.Select(c => c.Name).ToArray(), source = "the history field of each class model's sidecar" }));
+            page.Figure("maximize-history.png", "The objective before each step of the class models above (SVG beside the PNG).", 640);
+            made.Add("maximize-history.png");
+        }
 
         var presetClasses = new[] { 1, 7, 8 }.Where(k => k < classes).ToArray();
         if (presetClasses.Length > 0)
