@@ -85,8 +85,8 @@ internal sealed class AdversarialVerb : Verb<AdversarialSettings, AdversarialRun
             var (label, p, probs) = AdversarialAttack.Predict(net, x);
             if (s.Target is { } t && t >= probs.Length) throw new RawConvException($"--target: {t} is not a class (the model has {probs.Length})");
             AttackResult? r = null;
-            Progress.Run($"adversarial {s.MethodName}", o.Method switch { AttackMethod.Pgd => o.Steps, AttackMethod.Lbfgs => o.CSearch, _ => 1 },
-                step => r = AdversarialAttack.Run(net, pre, x, s.Target ?? -1, o, _ => step(1)));
+            Progress.RunObjective($"adversarial {s.MethodName}", o.Method switch { AttackMethod.Pgd => o.Steps, AttackMethod.Lbfgs => o.CSearch, _ => 1 },
+                step => r = AdversarialAttack.Run(net, pre, x, s.Target ?? -1, o, (_, v) => step(1, v)));
             return new AdversarialRun(x, names[0], label, p, o.Epsilon, r!);
         }
         catch

@@ -52,7 +52,7 @@ internal sealed class FoolVerb : Verb<FoolSettings, FoolRun>
         var net = session.Net;
         var pre = session.Model.Preprocessing.For(net.Spec.InputChannels);
         FoolResult? r = null;
-        Progress.Run($"fool ({s.EncodingName})", s.Options.Generations, step => r = FoolingSearch.Run(net, pre, s.Options, s.Classes, _ => step(1)));
+        Progress.RunObjective($"fool ({s.EncodingName})", s.Options.Generations, step => r = FoolingSearch.Run(net, pre, s.Options, s.Classes, (_, v) => step(1, v)));
         return new FoolRun(r!, s.Classes ?? Enumerable.Range(0, r!.Elites.Count).ToArray());
     }
 

@@ -76,7 +76,7 @@ public sealed record AttackResult(Tensor Input, int Label, float Probability, fl
 public static class AdversarialAttack
 {
     /// <summary>Attacks one image <paramref name="x"/> (1, C, H, W) on <paramref name="net"/>; <paramref name="pre"/> (for C channels) gives the pixel range.</summary>
-    public static AttackResult Run(Net net, Preprocessing pre, Tensor x, int target, AttackOptions options, Action<int>? progress = null)
+    public static AttackResult Run(Net net, Preprocessing pre, Tensor x, int target, AttackOptions options, Action<int, double>? progress = null)
     {
         var o = options.Validate();
         if (x.Shape.N != 1) throw new RawConvException($"adversarial: the input {x.Shape} must hold one image");
@@ -112,9 +112,9 @@ public static class AdversarialAttack
                 for (steps = 0; steps < o.Steps; steps++)
                 {
                     if (o.StopEarly && Done(net, adv, targeted, target, label)) break;
-                    SignStep(net, goal, adv, alpha, targeted);
+                    double loss = SignStep(net, goal, adv, alpha, targeted);
                     Project(adv, x0, o.Epsilon, o.Clip, pre);
-                    progress?.Invoke(steps);
+                    progress?.Invoke(steps, loss);
                 }
             }
             var (l, p, probs) = Predict(net, adv);
@@ -140,7 +140,7 @@ public static class AdversarialAttack
     /// c doubles while the result is classified as the target and is then bisected between the last success and the
     /// first failure. Returns the successful result with the largest c (the smallest ‖r‖), or the last one if none succeeded.
     /// </summary>
-    private static Tensor Szegedy(Net net, Preprocessing pre, Tensor x, float[] x0, int target, AttackOptions o, Action<int>? progress, out int solves)
+    private static Tensor Szegedy(Net net, Preprocessing pre, Tensor x, float[] x0, int target, AttackOptions o, Action<int, double>? progress, out int solves)
     {
         var s = x.Shape;
         int plane = s.H * s.W;
@@ -161,14 +161,15 @@ public static class AdversarialAttack
             {
                 var cand = x.Clone();
                 var goal = new InputObjective([new ClassProbability(target, Log: true) { Weight = -1 }], [new DistancePenalty((float)c, x)], maximize: false);
+                float loss;
                 using (var opt = new Lbfgs([ParameterGroup.For(cand)], new LbfgsOptions(1, MaxIter: o.LbfgsIterations, HistorySize: 10, Bounds: box)))
-                    opt.Step(() =>
+                    loss = opt.Step(() =>
                     {
                         var (v, g) = goal.Evaluate(net, cand);
                         return new Evaluation((float)v.Total, [g]);
                     });
                 solves++;
-                progress?.Invoke(k);
+                progress?.Invoke(k, loss);
                 bool ok = Predict(net, cand).Label == target;
                 last?.Dispose();
                 last = null;
@@ -216,15 +217,16 @@ public static class AdversarialAttack
     }
 
     /// <summary>x ← x + step·sign(∂goal/∂x) when ascending (targeted), x − step·sign(…) when descending.</summary>
-    private static void SignStep(Net net, InputObjective goal, Tensor x, float step, bool ascend)
+    private static double SignStep(Net net, InputObjective goal, Tensor x, float step, bool ascend)
     {
-        var (_, g) = goal.Evaluate(net, x);
+        var (value, g) = goal.Evaluate(net, x);
         float[] gv;
         using (g) gv = g.ToArray();
         var v = x.ToArray();
         float s = ascend ? step : -step;
         for (int i = 0; i < v.Length; i++) v[i] += s * MathF.Sign(gv[i]);
         x.CopyFrom(v);
+        return value.Total;
     }
 
     /// <summary>Projects onto the L∞ ball of radius ε around x0, then into the pixel range.</summary>

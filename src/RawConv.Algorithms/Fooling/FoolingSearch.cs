@@ -56,9 +56,9 @@ public static class FoolingSearch
     /// <summary>
     /// Searches on <paramref name="net"/> (classes at its logits layer) for images of pixels 0–255 preprocessed by
     /// <paramref name="pre"/> (given for the network's channels). <paramref name="targets"/> lists the classes whose
-    /// cells decide when to stop (null: all). <paramref name="progress"/> hears each generation.
+    /// cells decide when to stop (null: all). <paramref name="progress"/> hears each generation and the mean best probability over the target classes.
     /// </summary>
-    public static FoolResult Run(Net net, Preprocessing pre, FoolOptions options, IReadOnlyList<int>? targets = null, Action<int>? progress = null)
+    public static FoolResult Run(Net net, Preprocessing pre, FoolOptions options, IReadOnlyList<int>? targets = null, Action<int, double>? progress = null)
     {
         var o = options.Validate();
         var s = net.Spec.InputShape(1);
@@ -88,7 +88,7 @@ public static class FoolingSearch
                     if (elites[k] is null || probs[i][k] > elites[k]!.Probability)
                         elites[k] = new Elite(k, batch[i], pixels[i], probs[i][k], gen);
             history.Add(elites.Select(e => e?.Probability ?? 0f).ToArray());
-            progress?.Invoke(gen);
+            progress?.Invoke(gen, want.Average(k => (double)(elites[k]?.Probability ?? 0f)));
             if (want.All(k => elites[k]!.Probability >= o.Confidence)) { gen++; break; }
         }
         return new FoolResult(elites, history.ToArray(), evaluations, gen);
