@@ -176,6 +176,13 @@ internal static partial class Verbs
             page.Figure(png, $"{layer}: feature maps 0–{maps - 1}");
             made.Add(png);
         }
+        {
+            string mid = convs[convs.Count / 2], png = $"topk-direction-{mid}-1.png";
+            RunVerb(new Cli.TopKVerb(), writer, b, m, ["topk", .. common, "--direction", $"{mid}:1", "--dataset", "fashion-mnist",
+                .. topkLimit > 0 ? new[] { "--limit", topkLimit.ToString(), "--k", Math.Min(9, topkLimit).ToString() } : [], "--out", Path.Combine(dir, png)]);
+            page.Figure(png, $"{mid}: a random direction (Szegedy et al. 2014, seed 1; top row, framed) beside the 4 units it weighs most — directions are as interpretable as units");
+            made.Add(png);
+        }
 
         page.Section("Saliency", "Gradient of the top class score w.r.t. the input (Simonyan et al.), guided backprop, and SmoothGrad (25 noisy copies, σ = 15 % of the range), " +
             "shown the ways Captum's visualize_image_attr does: heat map, blended heat map, masked image, alpha scaling.");

@@ -14,6 +14,8 @@ public enum UnitMode
     WholeMap,
     /// <summary>The activation at (<see cref="UnitChoice.Channel"/>, <see cref="UnitChoice.Y"/>, <see cref="UnitChoice.X"/>).</summary>
     At,
+    /// <summary>The direction <see cref="UnitChoice.Weights"/> across all channels at (<see cref="UnitChoice.Y"/>, <see cref="UnitChoice.X"/>) (Szegedy et al.).</summary>
+    DirectionAt,
 }
 
 /// <summary>Which activations of <see cref="Layer"/> to keep (every other activation of the layer is zeroed).</summary>
@@ -27,9 +29,17 @@ public sealed record UnitChoice(string Layer, UnitMode Mode = UnitMode.Strongest
     public static UnitChoice WholeMap(string layer, int channel) => new(layer, UnitMode.WholeMap, channel);
     /// <summary>The one activation (channel, y, x).</summary>
     public static UnitChoice At(string layer, int channel, int y, int x) => new(layer, UnitMode.At, channel, y, x);
+    /// <summary>The direction <paramref name="weights"/> (one weight per channel) at position (y, x); its seed is the weights themselves.</summary>
+    public static UnitChoice DirectionAt(string layer, IReadOnlyList<float> weights, int y, int x) => new(layer, UnitMode.DirectionAt, -1, y, x) { Weights = weights };
+
+    /// <summary>For <see cref="UnitMode.DirectionAt"/>: the direction's weight per channel; null otherwise.</summary>
+    public IReadOnlyList<float>? Weights { get; init; }
 }
 
-/// <summary>The activation a projection started from: channel, position (0, 0 for fully connected layers) and value; for a whole map, its strongest position.</summary>
+/// <summary>
+/// The activation a projection started from: channel, position (0, 0 for fully connected layers) and value; for a whole map,
+/// its strongest position; for a direction, channel −1 and the value Σ_t v_t·a_t at the position.
+/// </summary>
 public readonly record struct PickedUnit(int Channel, int Y, int X, float Value);
 
 /// <summary>Projections of one batch to input space: (N, C, H, W) like the input, the unit picked per image and the ReLU rule used.</summary>
@@ -60,13 +70,18 @@ public static class Deconvnet
     {
         var (c, h, w) = dims;
         if (a.Length != c * h * w) throw new RawConvException($"deconvnet: {a.Length} activations for ({c}, {h}, {w})");
-        if (choice.Mode != UnitMode.Strongest && (choice.Channel < 0 || choice.Channel >= c))
+        if (choice.Mode is not (UnitMode.Strongest or UnitMode.DirectionAt) && (choice.Channel < 0 || choice.Channel >= c))
             throw new RawConvException($"deconvnet: unit {choice.Channel} is outside layer '{choice.Layer}' with {c} feature maps — give 0 to {c - 1}");
+        if (choice.Mode is UnitMode.At or UnitMode.DirectionAt && (choice.Y < 0 || choice.Y >= h || choice.X < 0 || choice.X >= w))
+            throw new RawConvException($"deconvnet: position ({choice.Y}, {choice.X}) is outside layer '{choice.Layer}' maps of {h}×{w}");
         if (choice.Mode == UnitMode.At)
-        {
-            if (choice.Y < 0 || choice.Y >= h || choice.X < 0 || choice.X >= w)
-                throw new RawConvException($"deconvnet: position ({choice.Y}, {choice.X}) is outside layer '{choice.Layer}' maps of {h}×{w}");
             return new PickedUnit(choice.Channel, choice.Y, choice.X, a[(choice.Channel * h + choice.Y) * w + choice.X]);
+        if (choice.Mode == UnitMode.DirectionAt)
+        {
+            var v = Weights(choice, c);
+            double dot = 0;
+            for (int t = 0; t < c; t++) dot += (double)v[t] * a[(t * h + choice.Y) * w + choice.X];
+            return new PickedUnit(-1, choice.Y, choice.X, (float)dot);
         }
         int from = choice.Mode == UnitMode.Strongest ? 0 : choice.Channel * h * w;
         int to = choice.Mode == UnitMode.Strongest ? a.Length : from + h * w;
@@ -78,7 +93,8 @@ public static class Deconvnet
 
     /// <summary>
     /// The seed for Net.Backward: zeros shaped like the layer output, with the picked activation (or, for
-    /// <see cref="UnitMode.WholeMap"/>, the whole picked feature map) of each image kept at its value.
+    /// <see cref="UnitMode.WholeMap"/>, the whole picked feature map) of each image kept at its value; for
+    /// <see cref="UnitMode.DirectionAt"/>, the direction's weights across the channels at the position.
     /// </summary>
     public static float[] Seed(ReadOnlySpan<float> activations, Shape layerOutput, IReadOnlyList<PickedUnit> picks, IReadOnlyList<UnitChoice> choices)
     {
@@ -90,6 +106,11 @@ public static class Deconvnet
             var p = picks[i];
             if (choices[i].Mode == UnitMode.WholeMap)
                 activations.Slice(i * per + p.Channel * h * w, h * w).CopyTo(seed.AsSpan(i * per + p.Channel * h * w, h * w));
+            else if (choices[i].Mode == UnitMode.DirectionAt)
+            {
+                var v = Weights(choices[i], c);
+                for (int t = 0; t < c; t++) seed[i * per + (t * h + p.Y) * w + p.X] = v[t];
+            }
             else
             {
                 int at = i * per + (p.Channel * h + p.Y) * w + p.X;
@@ -128,4 +149,8 @@ public static class Deconvnet
         var input = back.InputGradient;
         return new Projection(input.Clone(), picks, rule, choices[0]);
     }
+
+    private static IReadOnlyList<float> Weights(UnitChoice choice, int channels) =>
+        choice.Weights is { } v && v.Count == channels ? v
+            : throw new RawConvException($"deconvnet: a direction of {choice.Weights?.Count ?? 0} weights for layer '{choice.Layer}' with {channels} feature maps — give one weight per feature map");
 }

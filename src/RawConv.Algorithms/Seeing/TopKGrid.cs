@@ -13,7 +13,7 @@ namespace RawConv.Algorithms.Seeing;
 public sealed record TopKGridOptions(ReluRule Rule = ReluRule.Deconvnet, int Upscale = 0, int BatchSize = 64,
     bool KeepProjections = false, float ClipPercent = 0);
 
-/// <summary>One kept activation shown: its channel and entry, the input box (y0, x0, y1, x1; may reach outside the image), the projection's and the image's patch.</summary>
+/// <summary>One kept activation shown: its channel (<see cref="TopKGrid.DirectionRow"/> for a direction's) and entry, the input box (y0, x0, y1, x1; may reach outside the image), the projection's and the image's patch.</summary>
 public sealed record TopKPatch(int Channel, TopKEntry Entry, (int Y0, int X0, int Y1, int X1) Box, Image Projection, Image Patch);
 
 /// <summary>
@@ -45,13 +45,38 @@ public static class TopKGrid
     public static TopKFigure Build(Net net, IDataset data, TopKResult scan, Preprocessing pre, TopKGridOptions? options = null,
         Action<int, int>? progress = null)
     {
-        var o = options ?? new TopKGridOptions();
+        var items = scan.Channels.SelectMany((ch, i) => scan.Entries[i].Select(e => (ch, e, UnitChoice.At(scan.Layer, ch, e.Y, e.X)))).ToArray();
+        var (patches, raw, shape, up) = Project(net, data, scan.Layer, items, pre, options ?? new TopKGridOptions(), progress);
+        return new TopKFigure(Compose(patches, scan.Channels, scan.K, up), patches, up, raw, shape);
+    }
+
+    /// <summary>
+    /// The figure of a direction (Szegedy et al. §3): its row first — each entry projected from the seed v at the entry's
+    /// position across all channels — then one row per unit scanned beside it (projected as <see cref="Build"/> does);
+    /// patches and projections in that order, the direction's with channel <see cref="DirectionRow"/>.
+    /// </summary>
+    public static TopKFigure BuildDirection(Net net, IDataset data, TopKDirectionResult scan, Preprocessing pre, TopKGridOptions? options = null,
+        Action<int, int>? progress = null)
+    {
+        var units = scan.Units;
+        var items = scan.Entries.Select(e => (DirectionRow, e, UnitChoice.DirectionAt(scan.Layer, scan.Weights, e.Y, e.X)))
+            .Concat(units.Channels.SelectMany((ch, i) => units.Entries[i].Select(e => (ch, e, UnitChoice.At(scan.Layer, ch, e.Y, e.X))))).ToArray();
+        var (patches, raw, shape, up) = Project(net, data, scan.Layer, items, pre, options ?? new TopKGridOptions(), progress);
+        return new TopKFigure(ComposeRows(patches, [DirectionRow, .. units.Channels], units.K, up), patches, up, raw, shape);
+    }
+
+    /// <summary>The channel that marks the direction's patches in <see cref="BuildDirection"/>'s figure.</summary>
+    public const int DirectionRow = -1;
+
+    /// <summary>Projects each item (batched across items), cuts its receptive field out of projection and image; also the raw projections when kept and the upscale.</summary>
+    private static (List<TopKPatch> Patches, float[]? Raw, Shape Shape, int Upscale) Project(Net net, IDataset data, string layer,
+        (int Channel, TopKEntry Entry, UnitChoice Choice)[] items, Preprocessing pre, TopKGridOptions o, Action<int, int>? progress)
+    {
         if (o.BatchSize < 1) throw new RawConvException($"top-k grid: batch size must be at least 1, got {o.BatchSize}");
         if (o.Upscale < 0) throw new RawConvException($"top-k grid: upscale must be 0 (auto) or positive, got {o.Upscale}");
         var spec = net.Spec;
-        var field = ReceptiveField.Of(spec, scan.Layer);
+        var field = ReceptiveField.Of(spec, layer);
         int c = spec.InputChannels, h = spec.InputHeight, w = spec.InputWidth, per = c * h * w;
-        var items = scan.Channels.SelectMany((ch, i) => scan.Entries[i].Select(e => (Channel: ch, Entry: e))).ToArray();
         var patches = new List<TopKPatch>(items.Length);
         if (items.Length > 0) BatchMemory.Check(net, Math.Min(o.BatchSize, items.Length), "top-k grid: batch size");
         var raw = o.KeepProjections ? new float[(long)items.Length * per] : null;
@@ -63,8 +88,8 @@ public static class TopKGrid
             float[] proj, img;
             PickedUnit[] picked;
             using (x)
-            using (var pass = net.Forward(x, scan.Layer))
-            using (var p = Deconvnet.Project(net, pass, chunk.Select(t => UnitChoice.At(scan.Layer, t.Channel, t.Entry.Y, t.Entry.X)).ToArray(), o.Rule))
+            using (var pass = net.Forward(x, layer))
+            using (var p = Deconvnet.Project(net, pass, chunk.Select(t => t.Choice).ToArray(), o.Rule))
             {
                 proj = p.Input.ToArray();
                 img = x.ToArray();
@@ -72,7 +97,7 @@ public static class TopKGrid
             }
             for (int i = 0; i < chunk.Length; i++)
             {
-                var (ch, e) = chunk[i];
+                var (ch, e, _) = chunk[i];
                 var box = NetQueries.PatchBox(field, e.Y, e.X, h, w);
                 var projPic = Display.Signed(proj.AsSpan(i * per, per), c, h, w, pre, o.ClipPercent);
                 var imgPic = Deprocess.ToImage(img.AsSpan(i * per, per).ToArray(), c, h, w, view);
@@ -84,7 +109,7 @@ public static class TopKGrid
         }
         var size = NetQueries.PatchBox(field, 0, 0, h, w);
         int up = o.Upscale > 0 ? o.Upscale : AutoUpscale(size.Y1 - size.Y0, size.X1 - size.X0);
-        return new TopKFigure(Compose(patches, scan.Channels, scan.K, up), patches, up, raw, new Shape(items.Length, c, h, w));
+        return (patches, raw, new Shape(items.Length, c, h, w), up);
     }
 
     /// <summary>
@@ -108,6 +133,37 @@ public static class TopKGrid
             return Grid.Images([Grid.Images(proj, block), Grid.Images(pics, block)], new GridOptions { Cols = 2, Padding = PairPadding });
         }).ToList();
         return Grid.Images(tiles, new GridOptions { Padding = OuterPadding, PadColor = (64, 64, 64) });
+    }
+
+    /// <summary>Patches per line of a row in <see cref="ComposeRows"/>; a larger k wraps onto more lines.</summary>
+    public const int RowWidth = 16;
+
+    /// <summary>Frame around each row of <see cref="ComposeRows"/>: orange for the direction's, the background's grey for units'.</summary>
+    public const int RowFrame = 3;
+
+    /// <summary>
+    /// The direction figure: one row per entry of <paramref name="rows"/> (in order, <see cref="DirectionRow"/> for the
+    /// direction): its projections in a line (up to <see cref="RowWidth"/> a line, strongest first) beside its image
+    /// patches; the direction's row framed in orange.
+    /// </summary>
+    public static Image ComposeRows(IReadOnlyList<TopKPatch> patches, IReadOnlyList<int> rows, int k, int upscale)
+    {
+        if (patches.Count == 0) throw new RawConvException("top-k grid: nothing to show (no images scanned)");
+        int kept = Math.Clamp(k, 1, patches.GroupBy(p => p.Channel).Max(g => g.Count()));
+        int cols = Math.Min(kept, RowWidth);
+        var line = new GridOptions { Rows = (kept + cols - 1) / cols, Cols = cols, Padding = InnerPadding, Upscale = upscale };
+        var byChannel = patches.ToLookup(p => p.Channel);
+        var blank = Blank(patches[0].Patch.Width, patches[0].Patch.Height);
+        var tiles = rows.Select(ch =>
+        {
+            var mine = byChannel[ch].ToList();
+            var proj = mine.Count > 0 ? mine.Select(p => p.Projection).ToList() : [blank];
+            var pics = mine.Count > 0 ? mine.Select(p => p.Patch).ToList() : [blank];
+            var pair = Grid.Images([Grid.Images(proj, line), Grid.Images(pics, line)], new GridOptions { Cols = 2, Padding = PairPadding });
+            var frame = ch == DirectionRow ? ((byte)255, (byte)140, (byte)0) : ((byte)64, (byte)64, (byte)64);
+            return Grid.Images([pair], new GridOptions { Padding = RowFrame, PadColor = frame });
+        }).ToList();
+        return Grid.Images(tiles, new GridOptions { Cols = 1, Padding = OuterPadding, PadColor = (64, 64, 64) });
     }
 
     private static Image Blank(int w, int h)

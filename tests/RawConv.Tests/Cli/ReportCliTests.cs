@@ -33,6 +33,8 @@ public class ReportCliTests
         // every visualization's sidecar names the rawconv command that remakes it
         var deconv = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(dir, "deconv-*.json")[0])).RootElement;
         Assert.StartsWith("rawconv deconv ", deconv.GetProperty("command").GetString());
+        var direction = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(dir, "topk-direction-*.json").Single())).RootElement;
+        Assert.Equal((1, "direction"), (direction.GetProperty("seed").GetInt32(), direction.GetProperty("rows")[0].GetProperty("row").GetString()));
         var fool = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "fool-cppn.json"))).RootElement;
         Assert.StartsWith("rawconv fool ", fool.GetProperty("command").GetString());
     }
