@@ -110,7 +110,7 @@ internal sealed class AdversarialVerb : Verb<AdversarialSettings, AdversarialRun
         var payload = new
         {
             model = m.Source, image = run.Name, settings, success, label = r.Label, labelName = session.Label(r.Label), probability = r.Probability,
-            targetProbability = r.TargetProbability, l2 = r.L2, linf = r.LInf, stepsTaken = r.Steps,
+            targetProbability = r.TargetProbability, l2 = r.L2, linf = r.LInf, stepsTaken = r.Steps, history = r.History,
             originalLabel = run.Label, originalLabelName = session.Label(run.Label), originalProbability = run.Probability,
         };
         var files = new List<OutputFile>();

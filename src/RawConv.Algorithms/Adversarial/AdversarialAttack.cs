@@ -64,6 +64,9 @@ public sealed record AttackOptions
 /// <summary>An adversarial input (owned) and what the network makes of it.</summary>
 public sealed record AttackResult(Tensor Input, int Label, float Probability, float TargetProbability, double L2, double LInf, int Steps) : IDisposable
 {
+    /// <summary>The objective per step (FGSM, PGD: log p of the target or of the true label before each step) or per L-BFGS solve (its final c·‖r‖² − log p_target).</summary>
+    public double[] History { get; init; } = [];
+
     /// <summary>Releases the input.</summary>
     public void Dispose() => Input.Dispose();
 }
@@ -85,6 +88,12 @@ public static class AdversarialAttack
         var goal = new InputObjective([new ClassProbability(targeted ? target : label, Log: true)], [], maximize: targeted);
         var x0 = x.ToArray();
         var adv = x.Clone();
+        var history = new List<double>();
+        void Heard(int step, double value)
+        {
+            history.Add(value);
+            progress?.Invoke(step, value);
+        }
         try
         {
             int steps = 0;
@@ -92,11 +101,11 @@ public static class AdversarialAttack
             {
                 if (!targeted) throw new RawConvException("--method lbfgs: give --target (Szegedy et al.'s search is targeted)");
                 adv.Dispose();
-                adv = Szegedy(net, pre, x, x0, target, o, progress, out steps);
+                adv = Szegedy(net, pre, x, x0, target, o, Heard, out steps);
             }
             else if (o.Method == AttackMethod.Fgsm)
             {
-                SignStep(net, goal, adv, o.Epsilon, targeted);
+                Heard(0, SignStep(net, goal, adv, o.Epsilon, targeted));
                 steps = 1;
                 Project(adv, x0, o.Epsilon, o.Clip, pre);
             }
@@ -114,7 +123,7 @@ public static class AdversarialAttack
                     if (o.StopEarly && Done(net, adv, targeted, target, label)) break;
                     double loss = SignStep(net, goal, adv, alpha, targeted);
                     Project(adv, x0, o.Epsilon, o.Clip, pre);
-                    progress?.Invoke(steps, loss);
+                    Heard(steps, loss);
                 }
             }
             var (l, p, probs) = Predict(net, adv);
@@ -126,7 +135,7 @@ public static class AdversarialAttack
                 l2 += d * d;
                 linf = Math.Max(linf, Math.Abs(d));
             }
-            return new AttackResult(adv, l, p, targeted ? probs[target] : probs[label], Math.Sqrt(l2), linf, steps);
+            return new AttackResult(adv, l, p, targeted ? probs[target] : probs[label], Math.Sqrt(l2), linf, steps) { History = [.. history] };
         }
         catch
         {
@@ -161,11 +170,12 @@ public static class AdversarialAttack
             {
                 var cand = x.Clone();
                 var goal = new InputObjective([new ClassProbability(target, Log: true) { Weight = -1 }], [new DistancePenalty((float)c, x)], maximize: false);
-                float loss;
+                double loss = double.NaN;
                 using (var opt = new Lbfgs([ParameterGroup.For(cand)], new LbfgsOptions(1, MaxIter: o.LbfgsIterations, HistorySize: 10, Bounds: box)))
-                    loss = opt.Step(() =>
+                    opt.Step(() =>
                     {
                         var (v, g) = goal.Evaluate(net, cand);
+                        loss = v.Total;
                         return new Evaluation((float)v.Total, [g]);
                     });
                 solves++;

@@ -36,6 +36,14 @@ public class AdversarialCliTests
         Assert.Equal(label, j.GetProperty("label").GetInt32());
         Assert.Equal(p[label], j.GetProperty("probability").GetSingle(), 4);
         Assert.Equal(j.GetProperty("label").GetInt32() == 8, j.GetProperty("success").GetBoolean());
+
+        // The history holds log p_bag before each step taken; the first is that of the untouched input, on the reference backend.
+        var history = j.GetProperty("history").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        Assert.Equal(j.GetProperty("stepsTaken").GetInt32(), history.Length);
+        using var t0 = Tensor.FromArray(Backends.Reference, new Shape(1, 1, 40, 40), v);
+        using var pass0 = w.Net.Forward(t0);
+        Assert.Equal(Math.Log(pass0.Output.ToArray()[8]), history[0], 3);
+        Assert.True(history[^1] > history[0]);
     }
 
     [Theory]
