@@ -91,7 +91,7 @@ internal static partial class Verbs
             var shapes = spec.Shapes();
             var layers = spec.Layers.Select((l, i) => new
             {
-                name = l.Name, type = l.GetType().Name.Replace("Layer", "").ToLowerInvariant(), op = l.Describe(),
+                name = l.Name, type = l.Kind, op = l.Describe(),
                 output = shapes[i + 1].Dims,
                 parameters = (l.WeightShape(shapes[i])?.Count ?? 0) + l.BiasLength,
                 multiplyAdds = l.MultiplyAdds(shapes[i]),

@@ -7,7 +7,7 @@ public enum ReluRule
 {
     /// <summary>dy · [x &gt; 0] (dy · (x &gt; 0 ? 1 : slope) for a leaky unit): the true gradient.</summary>
     Standard = 0,
-    /// <summary>max(dy, 0): Zeiler–Fergus deconvnet rectification, ignores x and the slope.</summary>
+    /// <summary>max(dy, 0): Zeiler–Fergus deconvnet rectification, ignores x (and <see cref="Relu"/>'s slope; <see cref="LeakyRelu"/> leaks: dy &gt; 0 ? dy : slope·dy).</summary>
     Deconvnet = 1,
     /// <summary>dy · [x &gt; 0] · [dy &gt; 0] (the true gradient's factor times [dy &gt; 0] for a leaky unit): guided backpropagation (Springenberg et al.).</summary>
     Guided = 2,
