@@ -23,7 +23,7 @@ internal static class Models
     public static NetSpec Spec(string model, string? prototxt)
     {
         string ext = Path.GetExtension(model).ToLowerInvariant();
-        if (!File.Exists(model) && Zoo.Names.Contains(model)) return Zoo.Get(model);
+        if (!File.Exists(model) && Zoo.Has(model)) return Zoo.Get(model);
         RequireFile(model);
         return ext switch
         {
@@ -39,7 +39,7 @@ internal static class Models
     /// <summary>A network with weights on <paramref name="backend"/>; weights holding NaN or Inf are refused, naming the file and layer.</summary>
     public static LoadedModel Load(string model, string? prototxt, string? preprocess, IBackend backend)
     {
-        if (!File.Exists(model) && Zoo.Names.Contains(model))
+        if (!File.Exists(model) && Zoo.Has(model))
             throw new RawConvException($"{model} is a zoo architecture without weights; pass a weights file (.h5, .onnx, .caffemodel) — `rawconv import` converts one");
         RequireFile(model);
         var loaded = LoadWeights(model, prototxt, preprocess, backend);
@@ -123,7 +123,7 @@ internal static class Models
 
     private static void RequireFile(string path)
     {
-        if (!File.Exists(path) && !Zoo.Names.Contains(path)) throw new RawConvException($"{path}: no such file");
+        if (!File.Exists(path) && !Zoo.Has(path)) throw new RawConvException($"{path}: no such file");
     }
 
     private static string RequirePrototxt(string model, string? prototxt) =>

@@ -160,12 +160,13 @@ public sealed record NetSpec(string Name, Shape Input, IReadOnlyList<Layer> Laye
         var shapes = Shapes();
         var sb = new System.Text.StringBuilder();
         sb.AppendLine($"{Name}: input {InputShape()}");
-        sb.AppendLine($"{"layer",-10} {"op",-34} {"output",-20} {"params",12} {"MACs",14}");
+        int nameWidth = Math.Max(10, Layers.Max(l => l.Name.Length));
+        sb.AppendLine($"{"layer".PadRight(nameWidth)} {"op",-34} {"output",-20} {"params",12} {"MACs",14}");
         for (int i = 0; i < Layers.Count; i++)
         {
             var l = Layers[i];
             long p = (l.WeightShape(shapes[i])?.Count ?? 0) + l.BiasLength;
-            sb.AppendLine($"{l.Name,-10} {l.Describe(),-34} {shapes[i + 1],-20} {p,12:N0} {l.MultiplyAdds(shapes[i]),14:N0}");
+            sb.AppendLine($"{l.Name.PadRight(nameWidth)} {l.Describe(),-34} {shapes[i + 1],-20} {p,12:N0} {l.MultiplyAdds(shapes[i]),14:N0}");
         }
         sb.AppendLine($"total: {ParameterCount():N0} parameters, {MultiplyAdds():N0} multiply-adds per image");
         return sb.ToString();

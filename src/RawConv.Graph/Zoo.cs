@@ -1,14 +1,18 @@
 namespace RawConv.Graph;
 
 /// <summary>Network definitions of the model zoo (architectures only; weights come from files).</summary>
-public static class Zoo
+public static partial class Zoo
 {
     /// <summary>Names accepted by <see cref="Get"/>; "mini_alexnet" is the shipped default model's architecture.</summary>
     public static readonly string[] Names = ["bvlc_alexnet", "caffenet", "torchvision_alexnet", "zfnet", "mini_alexnet"];
 
+    /// <summary>True when <paramref name="name"/> is a zoo name or a parameterized one ("mini-alexnet:…", "generator:…").</summary>
+    public static bool Has(string name) => Names.Contains(name)
+        || name.StartsWith("mini-alexnet:", StringComparison.OrdinalIgnoreCase) || name.StartsWith("generator:", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
     /// The architecture called <paramref name="name"/>; "mini-alexnet:key=value,…" gives a variant of the default
-    /// model (<see cref="MiniAlexNetConfig.Parse"/>).
+    /// model (<see cref="MiniAlexNetConfig.Parse"/>), "generator:CODE:C:H:W" an image generator (<see cref="Generator"/>).
     /// </summary>
     public static NetSpec Get(string name) => name switch
     {
@@ -18,7 +22,8 @@ public static class Zoo
         "zfnet" => ZfNet(),
         "mini_alexnet" => MiniAlexNet.Spec(MiniAlexNetConfig.Shipped),
         _ when name.StartsWith("mini-alexnet", StringComparison.OrdinalIgnoreCase) => MiniAlexNet.Spec(MiniAlexNetConfig.Parse(name)),
-        _ => throw new RawConvException($"unknown model '{name}'; the zoo has {string.Join(", ", Names)}"),
+        _ when name.StartsWith("generator:", StringComparison.OrdinalIgnoreCase) => ParseGenerator(name),
+        _ => throw new RawConvException($"unknown model '{name}'; the zoo has {string.Join(", ", Names)}, mini-alexnet:key=value,… and generator:CODE:C:H:W"),
     };
 
     /// <summary>Caffe bvlc_alexnet deploy.prototxt: conv–relu–norm–pool ×2, conv3–5, pool5, fc6–fc8, softmax; input 3×227×227 BGR.</summary>

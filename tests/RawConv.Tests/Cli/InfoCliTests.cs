@@ -16,3 +16,24 @@ public class InfoCliTests
         Assert.Equal([1, 1000], j.GetProperty("layers").EnumerateArray().Last().GetProperty("output").EnumerateArray().Select(v => v.GetInt32()));
     }
 }
+
+/// <summary>`rawconv info` on a code-input network: the zoo generator by name.</summary>
+public class InfoGeneratorCliTests
+{
+    [Fact]
+    public void InfoPrintsTheZooGenerator()
+    {
+        var (code, stdout, _) = CliProcess.Run("info", "--model", "generator:256:1:40:40", "--json");
+        Assert.Equal(0, code);
+        var j = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal([1, 256], j.GetProperty("input").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal(1_060_481, j.GetProperty("parameters").GetInt64());
+        var layers = j.GetProperty("layers").EnumerateArray().ToList();
+        Assert.Equal([1, 1, 40, 40], layers.Last().GetProperty("output").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal("leaky_relu", layers[1].GetProperty("type").GetString());
+        (code, stdout, _) = CliProcess.Run("info", "--model", "generator:256:1:40:40");
+        Assert.Equal(0, code);
+        Assert.Contains("generator: input (1, 256)", stdout);
+        Assert.Contains("reshape 128×5×5", stdout);
+    }
+}
