@@ -352,18 +352,20 @@ internal static partial class Verbs
                 [i.GetProperty("label").GetString()!, i.GetProperty("probability").GetDouble().ToString("F4"), i.GetProperty("generation").GetInt32().ToString()]));
             made.Add(png);
         }
+        ReportDgn(writer, page, summary, b, m, common, dir, Path.Combine(inputs, "all.npy"), picks.Select((_, i) => Name(i)).ToArray(), quick, made);
         summary["visualizations"] = made;
     }
 
     /// <summary>
-    /// Makes one picture the way `rawconv <paramref name="args"/>` would — the verb reads its settings from
+    /// Makes one picture the way `rawconv <paramref name="parent"/> <paramref name="args"/>` would (a subcommand names its parent command) — the verb reads its settings from
     /// <paramref name="args"/>, computes on the report's open model and renders — staging the files in
     /// <paramref name="writer"/> with sidecars that name that command.
     /// </summary>
-    private static Rendered RunVerb<TSettings, TResult>(Verb<TSettings, TResult> verb, OutputWriter writer, IBackend b, LoadedModel m, string[] args)
+    private static Rendered RunVerb<TSettings, TResult>(Verb<TSettings, TResult> verb, OutputWriter writer, IBackend b, LoadedModel m, string[] args,
+        string[]? parent = null)
     {
         var (common, settings) = verb.Parse(args);
         using var session = Session.Borrow(b, m, common);
-        return verb.Run(session, settings, writer.WithCommand(OutputWriter.Join(args)));
+        return verb.Run(session, settings, writer.WithCommand(OutputWriter.Join([.. parent ?? [], .. args])));
     }
 }

@@ -24,9 +24,11 @@ public static partial class WeightsFile
 
     /// <summary>
     /// Writes the network's architecture and weights to <paramref name="path"/>, through a temporary file in the
-    /// same folder renamed into place, so no half-written file is ever left under that name.
+    /// same folder renamed into place, so no half-written file is ever left under that name. <paramref name="attributes"/>
+    /// adds root string attributes (a generator's description, say) that <see cref="ReadAttribute"/> reads back.
     /// </summary>
-    public static void Save(Net net, string path, IReadOnlyList<string>? classes = null, Preprocessing? pre = null)
+    public static void Save(Net net, string path, IReadOnlyList<string>? classes = null, Preprocessing? pre = null,
+        IReadOnlyDictionary<string, string>? attributes = null)
     {
         var full = Path.GetFullPath(path);
         CheckExtras(net.Spec, classes, pre, path);
@@ -40,6 +42,12 @@ public static partial class WeightsFile
                 f.SetString("architecture", net.Spec.ToJson());
                 if (classes != null) f.SetString("classes", JsonSerializer.Serialize(classes));
                 if (pre != null) f.SetString("preprocess", pre.ToJson());
+                foreach (var (name, value) in attributes ?? new Dictionary<string, string>())
+                {
+                    if (name is "format" or "version" or "architecture" or "classes" or "preprocess")
+                        throw new RawConvException($"attribute '{name}' is the weights file's own");
+                    f.SetString(name, value);
+                }
                 foreach (var layer in net.Spec.Layers)
                 {
                     if (!net.Parameters.TryGetValue(layer.Name, out var p)) continue;
@@ -87,6 +95,14 @@ public static partial class WeightsFile
         _ = ReadHeader(f, path);
         Fill(net, f, path);
         return 0;
+    });
+
+    /// <summary>The root string attribute <paramref name="name"/> of a weights file, or null when it has none.</summary>
+    public static string? ReadAttribute(string path, string name) => Guarded(path, () =>
+    {
+        using var f = Open(path);
+        _ = ReadHeader(f, path);
+        return f.HasAttribute(name) ? f.GetString(name) : null;
     });
 
     /// <summary>Reads only the header: architecture, class names and preprocessing (no weights).</summary>
