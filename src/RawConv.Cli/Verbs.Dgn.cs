@@ -45,12 +45,14 @@ internal static partial class Verbs
         var lrDecay = new Option<float>("--lr-decay") { Description = "factor on the learning rate after each epoch", DefaultValueFactory = _ => 0.5f };
         var pixelWeight = new Option<float>("--pixel-weight") { Description = "weight of mean((x̂ − x)²)", DefaultValueFactory = _ => 1f };
         var featureWeight = new Option<float>("--feature-weight") { Description = "weight of mean((φ(x̂) − φ(x))²) at --feature-layer", DefaultValueFactory = _ => 1f };
+        var adversarialWeight = new Option<float>("--adversarial-weight") { Description = "weight of the adversarial term with a small discriminator (0: off)" };
         var limit = new Option<int>("--limit") { Description = "train on the first N images only (0: all)" };
         var maxSteps = new Option<int>("--max-steps") { Description = "stop after this many steps (0: every epoch)" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "the generator's weights file (.h5; saved after every epoch) and its .json", Required = true };
         var cmd = common.Add(new Command("train", "Train a generator that inverts the model's code (Dosovitskiy and Brox 2016's pixel and feature losses, Adam)."),
-            common.Model, common.Device, layer, featureLayer, dataset, epochs, batch, lr, lrDecay, pixelWeight, featureWeight, limit, maxSteps, seed, output, common.Json);
+            common.Model, common.Device, layer, featureLayer, dataset, epochs, batch, lr, lrDecay, pixelWeight, featureWeight, adversarialWeight, limit, maxSteps, seed,
+            output, common.Json);
         cmd.SetAction(p =>
         {
             var a = common.Read(p);
@@ -63,7 +65,7 @@ internal static partial class Verbs
             spec.IndexOf(code);
             spec.IndexOf(feat);
             var o = new GeneratorTrainOptions(code, feat, p.GetValue(pixelWeight), p.GetValue(featureWeight), p.GetValue(epochs), p.GetValue(batch),
-                p.GetValue(lr), p.GetValue(lrDecay), p.GetValue(seed), p.GetValue(maxSteps), 50).Validate();
+                p.GetValue(lr), p.GetValue(lrDecay), p.GetValue(seed), p.GetValue(maxSteps), 50, p.GetValue(adversarialWeight)).Validate();
             string name = p.GetValue(dataset)!;
             IDataset train = new ModelInputDataset(Dataset(name, "train", spec), m.Preprocessing);
             if (n > 0) train = train.Take(n);

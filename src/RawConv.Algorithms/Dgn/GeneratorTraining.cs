@@ -11,9 +11,13 @@ namespace RawConv.Algorithms.Dgn;
 /// <see cref="FeatureLayer"/> its feature loss compares; the loss weights (both losses are means over their elements);
 /// Adam with <see cref="LearningRate"/> decayed by <see cref="LrDecay"/> per epoch; epochs of a seeded permutation in
 /// batches of <see cref="BatchSize"/> (the last partial batch dropped); <see cref="MaxSteps"/> &gt; 0 stops early.
+/// <see cref="AdversarialWeight"/> &gt; 0 adds Dosovitskiy and Brox's adversarial term: a small discriminator
+/// (<see cref="GeneratorTraining.Discriminator"/>) learns to tell real images from reconstructions, and the generator
+/// also minimizes the cross-entropy of its reconstructions being called real.
 /// </summary>
 public sealed record GeneratorTrainOptions(string CodeLayer, string FeatureLayer, float PixelWeight = 1f, float FeatureWeight = 1f,
-    int Epochs = 3, int BatchSize = 64, float LearningRate = 1e-3f, float LrDecay = 0.5f, int Seed = 1, int MaxSteps = 0, int ProgressEvery = 20)
+    int Epochs = 3, int BatchSize = 64, float LearningRate = 1e-3f, float LrDecay = 0.5f, int Seed = 1, int MaxSteps = 0, int ProgressEvery = 20,
+    float AdversarialWeight = 0f)
 {
     /// <summary>Checks ranges; errors name the verb's options.</summary>
     public GeneratorTrainOptions Validate()
@@ -25,6 +29,7 @@ public sealed record GeneratorTrainOptions(string CodeLayer, string FeatureLayer
         if (!(PixelWeight >= 0) || !(FeatureWeight >= 0) || !float.IsFinite(PixelWeight) || !float.IsFinite(FeatureWeight) || PixelWeight + FeatureWeight == 0)
             throw new RawConvException($"--pixel-weight/--feature-weight: {PixelWeight} and {FeatureWeight} must be finite, ≥ 0 and not both 0");
         if (MaxSteps < 0) throw new RawConvException($"--max-steps: {MaxSteps} must be ≥ 0");
+        if (!(AdversarialWeight >= 0) || !float.IsFinite(AdversarialWeight)) throw new RawConvException($"--adversarial-weight: {AdversarialWeight} must be a finite number ≥ 0");
         return this;
     }
 }
@@ -55,7 +60,11 @@ public static class GeneratorTraining
         Check(encoder, generator, map, data, o);
         int steps = data.Count / o.BatchSize;
         if (steps == 0) throw new RawConvException($"dgn train: {data.Count} images are fewer than one batch of {o.BatchSize}");
-        using var adam = new Adam(NetGroups.Of(generator), new AdamOptions(o.LearningRate, Policy: LrPolicy.Step, StepSize: steps, Gamma: o.LrDecay));
+        var adamOptions = new AdamOptions(o.LearningRate, Policy: LrPolicy.Step, StepSize: steps, Gamma: o.LrDecay);
+        using var adam = new Adam(NetGroups.Of(generator), adamOptions);
+        using var critic = o.AdversarialWeight > 0 ? new Net(Discriminator(encoder.Spec.InputShape(1)), encoder.Backend) : null;
+        critic?.InitializeRandom(o.Seed + 1);
+        using var criticAdam = critic is null ? null : new Adam(NetGroups.Of(critic), adamOptions with { Beta1 = 0.5 });
         var rng = new Random(o.Seed);
         var order = Enumerable.Range(0, data.Count).ToArray();
         var (losses, pix, feat) = (new List<double>(), new List<double>(), new List<double>());
@@ -70,7 +79,7 @@ public static class GeneratorTraining
             {
                 if (o.MaxSteps > 0 && losses.Count >= o.MaxSteps) break;
                 var (x, _) = data.GetHost(order.AsSpan(s * o.BatchSize, o.BatchSize));
-                var (l, lp, lf) = Step(encoder, generator, map, adam, x, o);
+                var (l, lp, lf) = Step(encoder, generator, map, adam, x, o, critic, criticAdam);
                 if (!double.IsFinite(l)) throw new RawConvException($"dgn train: the loss became {l} at step {losses.Count + 1}; lower --lr");
                 losses.Add(l);
                 pix.Add(lp);
@@ -103,21 +112,46 @@ public static class GeneratorTraining
             throw new RawConvException($"dgn train: dataset items {data.ItemShape} do not match the input of {es.Name} {es.InputShape(1)}");
     }
 
-    /// <summary>One Adam step on a batch; returns the total, pixel and feature losses (means, unweighted parts).</summary>
-    private static (double Loss, double Pixel, double Feature) Step(Net encoder, Net generator, PixelMap map, Adam adam, float[] xHost, GeneratorTrainOptions o)
+    /// <summary>
+    /// The discriminator of the adversarial term for inputs of <paramref name="input"/> (1, C, H, W): two 4×4 stride-2
+    /// convolutions (32 and 64 maps) with leaky ReLU 0.2, then a fully connected layer to two logits (fake, real).
+    /// </summary>
+    public static NetSpec Discriminator(Shape input) => new("discriminator", input.C, input.H, input.W,
+        [new ConvLayer("d1", 32, 4, 4, 2, 2, 1, 1), new LeakyReluLayer("d1_lrelu", 0.2f), new ConvLayer("d2", 64, 4, 4, 2, 2, 1, 1),
+         new LeakyReluLayer("d2_lrelu", 0.2f), new FlattenLayer("d_flat"), new FcLayer("d_out", 2)]);
+
+    /// <summary>One Adam step of the generator on a batch (and, with a critic, one of the critic); returns the total, pixel and feature losses.</summary>
+    private static (double Loss, double Pixel, double Feature) Step(Net encoder, Net generator, PixelMap map, Adam adam, float[] xHost, GeneratorTrainOptions o,
+        Net? critic, Adam? criticAdam)
     {
         using var x = Tensor.FromArray(encoder.Backend, encoder.Spec.InputShape(o.BatchSize), xHost);
-        var (loss, pixel, feature, gradients) = Evaluate(encoder, generator, map, x, o);
+        var (loss, pixel, feature, gradients) = Evaluate(encoder, generator, map, x, o, critic);
         using (gradients) adam.Step(NetGroups.Gradients(gradients.ParameterGradients));
+        if (critic is not null) CriticStep(encoder, generator, map, critic, criticAdam!, x, xHost, o);
         return (loss, pixel, feature);
     }
 
+    /// <summary>The critic's step: cross-entropy of calling the batch real and its reconstructions (by the updated generator) fake, in one pass.</summary>
+    private static void CriticStep(Net encoder, Net generator, PixelMap map, Net critic, Adam criticAdam, Tensor x, float[] xHost, GeneratorTrainOptions o)
+    {
+        var b = encoder.Backend;
+        int n = o.BatchSize;
+        using var fake = Reconstruct(encoder, generator, map, o.CodeLayer, x);
+        using var both = Tensor.FromArray(b, encoder.Spec.InputShape(2 * n), [.. xHost, .. fake.ToArray()]);
+        using var labels = Tensor.FromInts(b, new Shape(2 * n), [.. Enumerable.Repeat(1, n), .. Enumerable.Repeat(0, n)]);
+        using var pass = critic.Forward(both);
+        using var dLogits = CrossEntropy.Backward(pass.Output, labels);
+        using var back = critic.Backward(pass, critic.Spec.Layers[^1].Name, dLogits, parameterGradients: true, inputGradient: false);
+        criticAdam.Step(NetGroups.Gradients(back.ParameterGradients));
+    }
+
     /// <summary>
-    /// The training loss on a batch <paramref name="x"/> (the weighted total and its unweighted pixel and feature means)
-    /// and the generator's parameter gradients (the returned pass owns them).
+    /// The training loss on a batch <paramref name="x"/> (the weighted total and its unweighted pixel and feature means;
+    /// with <paramref name="critic"/>, the total includes the weighted adversarial cross-entropy) and the generator's
+    /// parameter gradients (the returned pass owns them).
     /// </summary>
     public static (double Loss, double Pixel, double Feature, BackwardPass Gradients) Evaluate(Net encoder, Net generator, PixelMap map, Tensor x,
-        GeneratorTrainOptions o)
+        GeneratorTrainOptions o, Net? critic = null)
     {
         var top = encoder.Spec.IndexOf(o.CodeLayer) >= encoder.Spec.IndexOf(o.FeatureLayer) ? o.CodeLayer : o.FeatureLayer;
         Tensor code, realFeatures;
@@ -144,9 +178,21 @@ public static class GeneratorTraining
             Elementwise.Axpy(-1f, x, diff);
             double pd = Reduce.L2Norm(diff), pixLoss = pd * pd / diff.Count;
             Elementwise.Axpy((float)(2.0 * o.PixelWeight / diff.Count), diff, dx);
+            double adversarial = 0;
+            if (critic is not null && o.AdversarialWeight > 0)
+            {
+                // The generator's adversarial loss: mean cross-entropy of the critic calling x̂ real, back to x̂ through the critic.
+                using var labels = Tensor.FromInts(x.Backend, new Shape(x.Shape.N), Enumerable.Repeat(1, x.Shape.N).ToArray());
+                using var judged = critic.Forward(xHat);
+                adversarial = CrossEntropy.Forward(judged.Output, labels);
+                using var dLogits = CrossEntropy.Backward(judged.Output, labels);
+                Elementwise.ScaleInPlace(dLogits, o.AdversarialWeight);
+                using var cb = critic.Backward(judged, critic.Spec.Layers[^1].Name, dLogits);
+                Elementwise.Axpy(1f, cb.InputGradient!, dx);
+            }
             using var dt = map.Backward(dx);
             var gb = generator.Backward(gen, generator.Spec.Layers[^1].Name, dt, parameterGradients: true, inputGradient: false);
-            return (o.PixelWeight * pixLoss + o.FeatureWeight * featLoss, pixLoss, featLoss, gb);
+            return (o.PixelWeight * pixLoss + o.FeatureWeight * featLoss + o.AdversarialWeight * adversarial, pixLoss, featLoss, gb);
         }
     }
 
@@ -187,6 +233,7 @@ public static class GeneratorTraining
                 sum += den > 0 ? Math.Sqrt(num / den) : Math.Sqrt(num);
             }
         }
+        if (!double.IsFinite(sum)) throw new RawConvException($"dgn: the reconstructions of {encoder.Source ?? encoder.Spec.Name}'s code are not finite — the generator diverged; lower --lr");
         return sum / n;
     }
 
@@ -224,6 +271,8 @@ public static class GeneratorTraining
         var sorted = values.ToArray();
         Array.Sort(sorted);
         float Pct(double p) => sorted[(int)Math.Min(sorted.Length - 1, Math.Round(p * (sorted.Length - 1)))];
+        if (!float.IsFinite(sorted[0]) || !float.IsFinite(sorted[^1]))
+            throw new RawConvException($"dgn: {encoder.Source ?? encoder.Spec.Name}: the code at {codeLayer} holds non-finite values on real images — the weights are damaged or out of range");
         var mean = sum.Select(s => (float)(s / n)).ToArray();
         var std = sq.Select((s, i) => (float)Math.Sqrt(Math.Max(0, s / n - (double)mean[i] * mean[i]))).ToArray();
         return (mean, std, Pct(0.95), Pct(0.99), sorted[^1]);

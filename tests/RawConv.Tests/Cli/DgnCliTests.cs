@@ -61,6 +61,26 @@ public class DgnCliTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TrainingIsBitwiseReproducibleForASeed()
+    {
+        using var dir = new TempDir();
+        float[][] Weights(string name, string seed)
+        {
+            string g = Path.Combine(dir.Path, name);
+            var (code, _, err) = CliProcess.Run("dgn", "train", "--limit", "128", "--batch", "16", "--epochs", "1", "--max-steps", "3", "--seed", seed, "--out", g);
+            Assert.True(code == 0, err);
+            using var w = WeightsFile.Load(g, Backends.Reference);
+            return w.Net.Parameters.Values.SelectMany(p => new[] { p.Weight.ToArray(), p.Bias?.ToArray() ?? [] }).ToArray();
+        }
+        var a = Weights("a.h5", "5");
+        var b = Weights("b.h5", "5");
+        var c = Weights("c.h5", "6");
+        Assert.Equal(a.Length, b.Length);
+        for (int i = 0; i < a.Length; i++) Assert.Equal(a[i], b[i]);
+        Assert.Contains(Enumerable.Range(0, a.Length), i => !a[i].SequenceEqual(c[i]));
+    }
+
+    [Fact]
     public void BadRequestsAreOneLineAndWriteNothing()
     {
         using var dir = new TempDir();

@@ -48,17 +48,23 @@ public class DgnTests(ITestOutputHelper output)
         Assert.Equal([0.5f, 1f, 1.5f, 127.5f, 127.5f, 127.5f], dt.ToArray());
     }
 
-    [Fact]
-    public void TheTrainingGradientMatchesFiniteDifferences()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TheTrainingGradientMatchesFiniteDifferences(bool adversarial)
     {
         using var enc = Encoder();
         using var gen = Generator();
+        using var critic = new Net(GeneratorTraining.Discriminator(new Shape(1, 1, 8, 8)), R);
+        critic.InitializeRandom(5);
         using var map = new PixelMap(R, [0f], [1f]);
         using var x = Tensor.FromArray(R, new Shape(4, 1, 8, 8), Images(4, 1));
-        var o = new GeneratorTrainOptions("relu6", "r1", PixelWeight: 1f, FeatureWeight: 0.5f, BatchSize: 4);
-        var (loss, pixel, feature, grads) = GeneratorTraining.Evaluate(enc, gen, map, x, o);
-        output.WriteLine($"loss {loss:G6} = {pixel:G6} + 0.5·{feature:G6}");
-        Assert.Equal(pixel + 0.5 * feature, loss, 9);
+        var o = new GeneratorTrainOptions("relu6", "r1", PixelWeight: 1f, FeatureWeight: 0.5f, BatchSize: 4, AdversarialWeight: adversarial ? 0.3f : 0f);
+        var judge = adversarial ? critic : null;
+        var (loss, pixel, feature, grads) = GeneratorTraining.Evaluate(enc, gen, map, x, o, judge);
+        output.WriteLine($"loss {loss:G6} = {pixel:G6} + 0.5·{feature:G6}" + (adversarial ? " + 0.3·adversarial" : ""));
+        if (!adversarial) Assert.Equal(pixel + 0.5 * feature, loss, 9);
+        else Assert.True(loss > pixel + 0.5 * feature);
         using (grads)
         {
             var rng = new Random(7);
@@ -75,7 +81,7 @@ public class DgnTests(ITestOutputHelper output)
                         var wi = (float[])w.Clone();
                         wi[i] = v;
                         gen.SetParams(layer, wi, b);
-                        var (l, _, _, g) = GeneratorTraining.Evaluate(enc, gen, map, x, o);
+                        var (l, _, _, g) = GeneratorTraining.Evaluate(enc, gen, map, x, o, judge);
                         g.Dispose();
                         return l;
                     }
