@@ -76,7 +76,7 @@ internal sealed class DgnVerb : Verb<DgnSettings, DgnRun>
     private readonly Option<float> lr = new("--lr") { Description = "step on the gradient normalized by its mean magnitude (cosine-decayed to 0)", DefaultValueFactory = _ => Defaults.LearningRate };
     private readonly Option<float> momentum = new("--momentum") { DefaultValueFactory = _ => Defaults.Momentum };
     private readonly Option<float> decay = new("--decay") { Description = "L2 decay on the code", DefaultValueFactory = _ => Defaults.Decay };
-    private readonly Option<float?> codeMax = new("--code-max") { Description = "clip the code to [0, this] (default: its 99th percentile on real images)" };
+    private readonly Option<float?> codeMax = new("--code-max") { Description = "clip the code to [0, this] (default: the largest code value on real images)" };
     private readonly Option<int> seeds = new("--seeds") { Description = "seeded starts optimized together", DefaultValueFactory = _ => Defaults.Seeds };
     private readonly Option<int> seed = new("--seed") { DefaultValueFactory = _ => 0 };
     private readonly Option<int> stripEvery = new("--strip-every") { Description = "the strip shows the first start every this many steps", DefaultValueFactory = _ => Defaults.StripEvery };

@@ -8,10 +8,12 @@ namespace RawConv.Algorithms.Dgn;
 /// Settings of DGN-AM: <see cref="Iterations"/> ascent steps on the code of <see cref="Seeds"/> seeded starts at once;
 /// each step normalizes the code gradient by its mean magnitude per start (as Nguyen et al.'s code does), then takes an
 /// SGD step of <see cref="LearningRate"/> (cosine-decayed to 0 over the run, momentum <see cref="Momentum"/>) with L2
-/// decay <see cref="Decay"/> on the code, and clips the code to [0, <see cref="CodeMax"/>] (null: the generator's 99th
-/// percentile of the code on real images). Every <see cref="StripEvery"/> steps the first start's image is kept.
+/// decay <see cref="Decay"/> on the code, and clips the code to [0, <see cref="CodeMax"/>] (null: the largest code value
+/// the generator's encoder gave on real images). Every <see cref="StripEvery"/> steps the first start's image is kept.
+/// The defaults were chosen on the default model's generator, whose code values lie in 0–4.4 (Nguyen et al.'s step 1
+/// suits CaffeNet's fc6, ten times larger).
 /// </summary>
-public sealed record DgnOptions(int Iterations = 200, float LearningRate = 1f, float Momentum = 0f, float Decay = 0.01f, float? CodeMax = null,
+public sealed record DgnOptions(int Iterations = 200, float LearningRate = 0.02f, float Momentum = 0.9f, float Decay = 0.01f, float? CodeMax = null,
     int Seeds = 5, int Seed = 0, int StripEvery = 20)
 {
     /// <summary>Checks ranges; errors name the verb's options.</summary>
@@ -65,8 +67,8 @@ public static class DgnMaximization
     {
         var o = options.Validate();
         var b = encoder.Backend;
-        float a = o.CodeMax ?? info.CodeP99;
-        if (!(a > 0)) throw new RawConvException($"dgn: the code bound {a} must be positive (the generator's code p99 is {info.CodeP99}); give --code-max");
+        float a = o.CodeMax ?? info.CodeMax;
+        if (!(a > 0)) throw new RawConvException($"dgn: the code bound {a} must be positive (the generator's largest code value is {info.CodeMax}); give --code-max");
         int k = info.CodeLength, s = o.Seeds;
         if (generator.Spec.InputShape(1).Count != k) throw new RawConvException($"dgn: the generator takes {generator.Spec.InputShape(1)}, its description says a code of {k}");
         using var map = PixelMap.For(b, info);
