@@ -9,12 +9,15 @@ Writes into the folder given as the only argument, per case NAME:
   NAME.grad.h5  the same layout holding d(sum(G * y))/d(weight) and d(...)/d(bias) for every layer
   NAME.code.npy a seeded code batch (3, CODE);  NAME.output.npy the generator's output (3, C, H, W)
   NAME.upstream.npy a seeded upstream gradient G;  NAME.dcode.npy d(sum(G * y))/d(code)
+  NAME.onnx     the same generator exported by torch.onnx (opset 11: Gemm, LeakyRelu, Reshape with a constant
+                shape, ConvTranspose, Conv, Slice for the crop, Tanh)
 and done.txt last. Weights are He-initialized for slope 0.3, biases uniform in ±0.1, all rounded to float32, then
 everything is computed in float64.
 
 Cases: code 32 -> 1x40x40 (the default model's size), code 32 -> 3x64x64 (one interior 3x3 convolution), and
 code 16 -> 2x28x30 (a centre crop from 32x32).
 """
+import copy
 import json
 import os
 import sys
@@ -46,7 +49,7 @@ def plan(code, channels, height, width):
         mods += [(f"fc{i}", nn.Linear(fan_in, out)), (None, nn.LeakyReLU(SLOPE))]
         fan_in = out
     layers.append(dict(type="reshape", name="reshape", channels=c0, height=h0, width=w0))
-    mods.append((None, nn.Unflatten(1, (c0, h0, w0))))
+    mods.append((None, Reshape(c0, h0, w0)))
     cin = c0
     for i in range(k):
         maps = min(c0, 16 << (k - 1 - i))
@@ -73,6 +76,17 @@ def plan(code, channels, height, width):
 def conv(name, out):
     return dict(type="conv", name=name, out=out, kernelH=3, kernelW=3, strideH=1, strideW=1, padH=1, padW=1, groups=1,
                 dilationH=1, dilationW=1, bias=True)
+
+
+class Reshape(nn.Module):
+    """x.reshape(-1, C, H, W): ONNX Reshape with a constant shape (nn.Unflatten does not export at opset 11)."""
+
+    def __init__(self, *shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, x):
+        return x.reshape(-1, *self.shape)
 
 
 class Crop(nn.Module):
@@ -127,6 +141,8 @@ def case(out, name, code, channels, height, width, seed):
     write_h5(os.path.join(out, f"{name}.grad.h5"), arch, {n: (m.weight.grad.numpy(), m.bias.grad.numpy()) for n, m in named})
     for what, a in (("code", z.detach()), ("output", y.detach()), ("upstream", g), ("dcode", z.grad)):
         np.save(os.path.join(out, f"{name}.{what}.npy"), a.numpy().astype("<f4"))
+    torch.onnx.export(copy.deepcopy(net).float().eval(), torch.zeros(1, code), os.path.join(out, f"{name}.onnx"),
+                      opset_version=11, input_names=["code"], output_names=["image"], do_constant_folding=True)
 
 
 def main():

@@ -5,11 +5,13 @@ namespace RawConv.Graph.Import;
 /// <summary>
 /// Maps a sequential ONNX graph (the model zoo's bvlc_alexnet, caffenet, zfnet512; opset 7–12) onto a
 /// <see cref="NetSpec"/> plus weights. Ops: Conv, Relu, LRN, MaxPool, AveragePool, Reshape/Flatten,
-/// Gemm, MatMul(+Add), Dropout, Softmax. Layer names are the node names when present and unique, else
-/// the node's output name. Anything else (other ops, branches, asymmetric pads) is an error naming the
-/// file, the node and its op.
+/// Gemm, MatMul(+Add), Dropout, Softmax, and for generators (input (N, K) codes) ConvTranspose, LeakyRelu,
+/// Tanh, Reshape to (N, C, H, W) and centred Slices (OnnxImporter.Generator.cs); Constant nodes feed
+/// inputs like initializers. Layer names are the node names when present and unique, else the node's
+/// output name. Anything else (other ops, branches, asymmetric pads) is an error naming the file, the
+/// node and its op.
 /// </summary>
-public static class OnnxImporter
+public static partial class OnnxImporter
 {
     /// <summary>Reads <paramref name="path"/> and maps it.</summary>
     public static ImportedNet Load(string path) => Import(OnnxModel.Load(path), path);
@@ -24,22 +26,20 @@ public static class OnnxImporter
         if (fed.Count != 1)
             throw new RawConvException($"{source}: expected one graph input (the image), found {fed.Count}: {string.Join(", ", fed)}");
         var input = fed[0];
-        if (input.Dims is not { Length: 4 } d || d[1] is not > 0 || d[2] is not > 0 || d[3] is not > 0 || d[1] > int.MaxValue || d[2] > int.MaxValue || d[3] > int.MaxValue)
-            throw new RawConvException($"{source}: graph input {input} is not (N, C, H, W) with known C, H, W");
-        int c0 = (int)d[1]!.Value, h0 = (int)d[2]!.Value, w0 = (int)d[3]!.Value;
+        var item = ItemShape(input, source);
 
         var nodeNames = g.Nodes.Where(n => n.Name.Length > 0).GroupBy(n => n.Name).Where(x => x.Count() == 1).Select(x => x.Key).ToHashSet();
         var used = new HashSet<string>();
         var layers = new List<Layer>();
         var weights = new Dictionary<string, (float[], float[]?)>();
-        var shape = new Shape(1, c0, h0, w0);
+        var shape = new Shape([1, .. item.Dims]);
         string cur = input.Name;
         long opset = model.OpsetVersion();
         try { Chain(); }
         // OnnxNode's typed attribute reads throw without the file name.
         catch (ProtoFormatException e) when (!e.Message.StartsWith(source)) { throw new RawConvException($"{source}: {e.Message}", e); }
         string name = g.Name.Length > 0 ? g.Name : Path.GetFileNameWithoutExtension(source);
-        var spec = new NetSpec(name, c0, h0, w0, layers);
+        var spec = new NetSpec(name, item, layers);
         try { spec.Validate(); }
         catch (RawConvException e) { throw new RawConvException($"{source}: {e.Message}", e); }
         return new ImportedNet(spec, weights);
@@ -50,6 +50,11 @@ public static class OnnxImporter
             {
                 var n = g.Nodes[i];
                 var ctx = new NodeContext(source, n, inits);
+                if (n.OpType == "Constant" && n.Inputs.Count == 0 && n.Outputs.Count == 1)
+                {
+                    inits[n.Outputs[0]] = n.GetTensor("value") ?? throw ctx.Error("only a Constant with a 'value' tensor is supported");
+                    continue;
+                }
                 // Other inputs must be initializers; the per-op reads say so when one is not.
                 if (n.Inputs.Count == 0 || n.Inputs[0] != cur || n.Inputs.Skip(1).Contains(cur))
                     throw ctx.Error($"the graph is not a sequential chain: the node reads [{string.Join(", ", n.Inputs)}], expected '{cur}' as its first and only data input");
@@ -79,8 +84,7 @@ public static class OnnxImporter
                         layer = new FlattenLayer(Name(output));
                         break;
                     case "Reshape":
-                        layer = new FlattenLayer(Name(output));
-                        CheckFlatten(ctx, shape);
+                        layer = ReshapeTo(ctx, Name(output), shape);
                         break;
                     case "Gemm":
                         (layer, var gw) = Gemm(ctx, Name(output), shape);
@@ -122,8 +126,25 @@ public static class OnnxImporter
                         layer = new SoftmaxLayer(Name(output));
                         break;
                     }
+                    case "ConvTranspose":
+                        (layer, var tw) = ConvTranspose(ctx, Name(output), shape);
+                        weights[layer.Name] = tw;
+                        break;
+                    case "LeakyRelu":
+                    {
+                        float alpha = n.GetFloat("alpha", 0.01f);
+                        if (!(alpha >= 0f && alpha < 1f)) throw ctx.Error($"LeakyRelu alpha {alpha} is not in [0, 1)");
+                        layer = new LeakyReluLayer(Name(output), alpha);
+                        break;
+                    }
+                    case "Tanh":
+                        layer = new TanhLayer(Name(output));
+                        break;
+                    case "Slice":
+                        layer = CentreCrop(ctx, Name(output), shape, opset);
+                        break;
                     default:
-                        throw ctx.Error($"op '{n.OpType}' is not supported by the importer (supported: Conv, Relu, LRN, MaxPool, AveragePool, Flatten, Reshape, Gemm, MatMul+Add, Dropout, Softmax)");
+                        throw ctx.Error($"op '{n.OpType}' is not supported by the importer (supported: Conv, ConvTranspose, Relu, LeakyRelu, Tanh, LRN, MaxPool, AveragePool, Flatten, Reshape, Slice (centre crop), Gemm, MatMul+Add, Dropout, Softmax)");
                 }
                 try { shape = layer.OutputShape(shape); }
                 catch (RawConvException e) { throw ctx.Error($"does not fit its input {shape}: {e.Message}"); }
@@ -204,12 +225,8 @@ public static class OnnxImporter
         if (have != inF) throw ctx.Error($"the weight takes {inF} inputs, the layer gets {x} ({have} per sample)");
     }
 
-    private static void CheckFlatten(NodeContext ctx, Shape x)
+    private static void CheckFlatten(NodeContext ctx, Shape x, long[] target)
     {
-        var n = ctx.Node;
-        long[] target = n.Inputs.Count > 1 && n.Inputs[1].Length > 0
-            ? ctx.Tensor(n.Inputs[1], "shape", 1).ToInt64s()
-            : n.GetInts("shape") ?? throw ctx.Error("Reshape has neither a shape input nor a shape attribute");
         long per = x.Count / x[0];
         bool ok = target.Length == 2 && (target[0] is 0 or -1 || target[0] == x[0])
             && (target[1] == -1 || target[1] == per) && !(target[0] == -1 && target[1] == -1);
@@ -268,7 +285,7 @@ public static class OnnxImporter
             if (!Inits.TryGetValue(name, out var t)) throw Error($"input {role} ('{name}') is not an initializer; only constant weights are supported");
             if (!ranks.Contains(t.Dims.Length)) throw Error($"input {role} {t} has rank {t.Dims.Length}, expected {string.Join(" or ", ranks)}");
             if (t.Dims.Any(x => x < 1 || x > int.MaxValue)) throw Error($"input {role} {t} has an empty or huge dimension");
-            if (role != "shape" && !t.IsReal) throw Error($"input {role} {t} is not a real-valued tensor");
+            if (role is not ("shape" or "starts" or "ends" or "axes" or "steps") && !t.IsReal) throw Error($"input {role} {t} is not a real-valued tensor");
             return t;
         }
     }
