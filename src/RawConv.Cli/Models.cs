@@ -92,7 +92,7 @@ internal static class Models
     {
         "caffe" => Fit(Preprocessing.Caffe, spec),
         "torchvision" => Fit(Preprocessing.Torchvision, spec),
-        null or "" or "auto" => stored ?? Fit(spec.InputHeight == 227 ? Preprocessing.Caffe : Preprocessing.Torchvision, spec),
+        null or "" or "auto" => stored ?? Fit(spec.TakesImages && spec.InputHeight == 227 ? Preprocessing.Caffe : Preprocessing.Torchvision, spec),
         _ => throw new RawConvException($"unknown --preprocess '{flag}'; expected caffe, torchvision or auto"),
     };
 
@@ -102,6 +102,8 @@ internal static class Models
     /// </summary>
     private static Preprocessing Fit(Preprocessing preset, NetSpec spec)
     {
+        // A network fed codes, not images (a generator), has no image preprocessing to size; verbs that need images say so.
+        if (!spec.TakesImages) return preset;
         var p = preset with { Height = spec.InputHeight, Width = spec.InputWidth };
         return spec.InputChannels == 1 ? p with { Mean = [p.Mean[0]], Std = [p.Std[0]] } : p;
     }

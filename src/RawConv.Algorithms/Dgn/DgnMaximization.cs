@@ -13,7 +13,7 @@ namespace RawConv.Algorithms.Dgn;
 /// The defaults were chosen on the default model's generator, whose code values lie in 0–4.4 (Nguyen et al.'s step 1
 /// suits CaffeNet's fc6, ten times larger).
 /// </summary>
-public sealed record DgnOptions(int Iterations = 200, float LearningRate = 0.02f, float Momentum = 0.9f, float Decay = 0.01f, float? CodeMax = null,
+public sealed record DgnOptions(int Iterations = 200, float LearningRate = 0.07f, float Momentum = 0f, float Decay = 0f, float? CodeMax = null,
     int Seeds = 5, int Seed = 0, int StripEvery = 20)
 {
     /// <summary>Checks ranges; errors name the verb's options.</summary>
