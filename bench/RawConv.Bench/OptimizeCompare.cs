@@ -75,7 +75,7 @@ public static class OptimizeCompare
     private static double IterRate(System.Text.Json.JsonElement peer, string key) => peer.GetProperty(key).GetProperty("iters_per_s").GetDouble();
 
     /// <summary>Iterations per second: median over <paramref name="reps"/> runs (after one warm-up) of <paramref name="iters"/> iterations.</summary>
-    private static double Rate(IBackend b, int reps, int iters, Action run)
+    internal static double Rate(IBackend b, int reps, int iters, Action run)
     {
         run();
         var t = new double[reps];
