@@ -41,14 +41,14 @@ internal static partial class Verbs
             string png = $"dgn-class-{k}.png";
             var rendered = RunVerb(new DgnVerb(), writer, b, m, ["dgn", .. common, "--class", k.ToString(), "--seeds", "5", "--iterations", iterations,
                 "--out", Path.Combine(dir, png)]);
-            double dgn = JsonSerializer.SerializeToElement(rendered.Json).GetProperty("meanTargetProbability").GetDouble();
+            double dgn = Number(Payload(rendered), "meanTargetProbability");
             var pixel = new List<double>();
             for (int s = 0; s < 5; s++)
             {
                 string pp = $"dgn-pixel-class-{k}-seed-{s}.png";
                 var r = RunVerb(new MaximizeVerb(), writer, b, m, ["maximize", .. common, "--target", $"class:{k}", "--seed", s.ToString(),
                     "--iterations", iterations, "--out", Path.Combine(dir, pp)]);
-                pixel.Add(JsonSerializer.SerializeToElement(r.Json).GetProperty("targetProbability").GetDouble());
+                pixel.Add(Number(Payload(r), "targetProbability"));
             }
             figs.Add((png, $"{m.Classes![k]}: mean P = {dgn:F3} (pixels: {pixel.Average():F3})"));
             rows.Add([m.Classes![k], dgn.ToString("F4"), pixel.Average().ToString("F4")]);
@@ -56,8 +56,8 @@ internal static partial class Verbs
             made.Add(png);
         }
         page.Figures(figs, 400);
-        var all = table.Select(t => JsonSerializer.SerializeToElement(t)).ToList();
-        double meanDgn = all.Average(t => t.GetProperty("dgn").GetDouble()), meanPixels = all.Average(t => t.GetProperty("pixels").GetDouble());
+        var all = table.Select(t => JsonDocument.Parse(SafeJson.Serialize(t)).RootElement).ToList();
+        double meanDgn = all.Average(t => Number(t, "dgn")), meanPixels = all.Average(t => Number(t, "pixels"));
         rows.Add(["mean", meanDgn.ToString("F4"), meanPixels.ToString("F4")]);
         page.Table(["class", $"DGN-AM mean P (5 seeds, {iterations} steps)", $"pixel space mean P (5 seeds, {iterations} steps)"], rows);
         summary["dgn"] = new { generator, iterations = int.Parse(iterations), classes = table, meanDgn, meanPixels };
@@ -65,7 +65,7 @@ internal static partial class Verbs
         page.Text("Reconstructions: each test image beside G(E(x)), the generator's drawing of what the model's code keeps of it (`rawconv dgn reconstruct`).");
         var rec = RunVerb(new DgnReconstructVerb(), writer, b, m, ["reconstruct", .. common, "--input", allInputs, "--out", Path.Combine(dir, "dgn-reconstruct.png")],
             ["dgn"]);
-        var errors = JsonSerializer.SerializeToElement(rec.Json).GetProperty("images").EnumerateArray().Select(e => e.GetProperty("relativeError").GetDouble()).ToArray();
+        var errors = Payload(rec).GetProperty("images").EnumerateArray().Select(e => Number(e, "relativeError")).ToArray();
         page.Figure("dgn-reconstruct.png", string.Join(", ", names.Select((n, i) => $"{n}: error {errors[i]:F3}")), 240);
         made.Add("dgn-reconstruct.png");
     }

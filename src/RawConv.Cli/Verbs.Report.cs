@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json;
 using RawConv.Algorithms.Data;
 using RawConv.Algorithms.Seeing;
 using RawConv.Algorithms.Training;
@@ -236,10 +237,10 @@ internal static partial class Verbs
         {
             string png = $"maximize-class-{k}.png";
             var rendered = RunVerb(new MaximizeVerb(), writer, b, m, ["maximize", .. common, "--target", $"class:{k}", .. Budget("--iterations", "40"), "--out", Path.Combine(dir, png)]);
-            var j = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json);
-            figs.Add((png, $"{m.Classes![k]}: P = {j.GetProperty("targetProbability").GetDouble():F3}"));
-            var history = j.GetProperty("history").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-            curves.Add(m.Classes![k], Enumerable.Range(1, history.Length).Select(i => (double)i).ToArray(), history);
+            var j = Payload(rendered);
+            figs.Add((png, $"{m.Classes![k]}: P = {Number(j, "targetProbability"):F3}"));
+            var history = j.GetProperty("history").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN).ToArray();
+            if (history.Any(double.IsFinite)) curves.Add(m.Classes![k], Enumerable.Range(1, history.Length).Select(i => (double)i).ToArray(), history);
             made.Add(png);
         }
         page.Figures(figs, 160);
@@ -267,7 +268,7 @@ internal static partial class Verbs
                     string png = $"maximize-{preset}-class-{k}.png";
                     var rendered = RunVerb(new MaximizeVerb(), writer, b, m, ["maximize", .. common, "--target", $"class:{k}", "--preset", preset,
                         .. Budget("--iterations", "40"), "--out", Path.Combine(dir, png)]);
-                    double p = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json).GetProperty("targetProbability").GetDouble();
+                    double p = Number(Payload(rendered), "targetProbability");
                     figs.Add((png, $"{preset}: {m.Classes![k]}, P = {p:F3}"));
                     made.Add(png);
                 }
@@ -300,7 +301,7 @@ internal static partial class Verbs
         {
             string png = $"invert-{layer}.png";
             var rendered = RunVerb(new InvertVerb(), writer, b, m, ["invert", .. common, "--input", files[0], "--layer", layer, .. Budget("--iterations", "30"), "--out", Path.Combine(dir, png)]);
-            double err = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json).GetProperty("normalizedError").GetDouble();
+            double err = Number(Payload(rendered), "normalizedError");
             figs.Add((png, $"{layer}: error {err:F3}"));
             invertRows.Add([layer, err.ToString("F4")]);
             made.Add(png);
@@ -333,8 +334,8 @@ internal static partial class Verbs
             int targetClass = (test.Label(picks[i]) + 3) % Math.Max(2, classes);
             var rendered = RunVerb(new AdversarialVerb(), writer, b, m, ["adversarial", .. common, "--input", files[i], "--target", targetClass.ToString(),
                 .. Budget("--steps", "4"), "--out", Path.Combine(dir, png)]);
-            var j = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json);
-            figs.Add((png, $"{Name(i)} → {j.GetProperty("labelName").GetString()} (P = {j.GetProperty("probability").GetDouble():F2}), ‖r‖₂ = {j.GetProperty("l2").GetDouble():F2}"));
+            var j = Payload(rendered);
+            figs.Add((png, $"{Name(i)} → {j.GetProperty("labelName").GetString()} (P = {Number(j, "probability"):F2}), ‖r‖₂ = {Number(j, "l2"):F2}"));
             made.Add(png);
         }
         page.Figures(figs, 480);
@@ -346,15 +347,22 @@ internal static partial class Verbs
         {
             const string png = "fool-cppn.png";
             var rendered = RunVerb(new FoolVerb(), writer, b, m, ["fool", .. common, "--encoding", "cppn", "--generations", foolGenerations, "--seed", "1", "--out", Path.Combine(dir, png)]);
-            var j = System.Text.Json.JsonSerializer.SerializeToElement(rendered.Json);
+            var j = Payload(rendered);
             page.Figure(png, $"{j.GetProperty("fooled").GetInt32()} of {j.GetProperty("images").GetArrayLength()} classes at ≥ 99 % after {j.GetProperty("evaluations").GetInt32()} evaluations", 800);
             page.Table(["class", "P(class)", "found in generation"], j.GetProperty("images").EnumerateArray().Select(i => (IReadOnlyList<string>)
-                [i.GetProperty("label").GetString()!, i.GetProperty("probability").GetDouble().ToString("F4"), i.GetProperty("generation").GetInt32().ToString()]));
+                [i.GetProperty("label").GetString()!, Number(i, "probability").ToString("F4"), i.GetProperty("generation").GetInt32().ToString()]));
             made.Add(png);
         }
         ReportDgn(writer, page, summary, b, m, common, dir, Path.Combine(inputs, "all.npy"), picks.Select((_, i) => Name(i)).ToArray(), quick, made);
         summary["visualizations"] = made;
     }
+
+    /// <summary>A verb's --json payload as JSON, non-finite numbers written as null (as its sidecar has them).</summary>
+    private static JsonElement Payload(Rendered r) => JsonDocument.Parse(SafeJson.Serialize(r.Json)).RootElement;
+
+    /// <summary>A number field of a payload, NaN where it is null (a non-finite value) or absent.</summary>
+    private static double Number(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
 
     /// <summary>
     /// Makes one picture the way `rawconv <paramref name="parent"/> <paramref name="args"/>` would (a subcommand names its parent command) — the verb reads its settings from
