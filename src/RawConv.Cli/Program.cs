@@ -25,6 +25,7 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     new DreamVerb().Command,
     new AdversarialVerb().Command,
     new FoolVerb().Command,
+    new TextureVerb().Command,
     Verbs.Dgn(),
     Verbs.CheckWeights(),
 };

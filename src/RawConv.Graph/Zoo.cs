@@ -4,7 +4,7 @@ namespace RawConv.Graph;
 public static partial class Zoo
 {
     /// <summary>Names accepted by <see cref="Get"/>; "mini_alexnet" is the shipped default model's architecture.</summary>
-    public static readonly string[] Names = ["bvlc_alexnet", "caffenet", "torchvision_alexnet", "zfnet", "mini_alexnet"];
+    public static readonly string[] Names = ["bvlc_alexnet", "caffenet", "torchvision_alexnet", "zfnet", "vgg16", "vgg19", "mini_alexnet"];
 
     /// <summary>True when <paramref name="name"/> is a zoo name or a parameterized one ("mini-alexnet:…", "generator:…").</summary>
     public static bool Has(string name) => Names.Contains(name)
@@ -20,6 +20,8 @@ public static partial class Zoo
         "caffenet" => CaffeNet(),
         "torchvision_alexnet" => TorchvisionAlexNet(),
         "zfnet" => ZfNet(),
+        "vgg16" => Vgg(16),
+        "vgg19" => Vgg(19),
         "mini_alexnet" => MiniAlexNet.Spec(MiniAlexNetConfig.Shipped),
         _ when name.StartsWith("mini-alexnet", StringComparison.OrdinalIgnoreCase) => MiniAlexNet.Spec(MiniAlexNetConfig.Parse(name)),
         _ when name.StartsWith("generator:", StringComparison.OrdinalIgnoreCase) => ParseGenerator(name),

@@ -43,7 +43,11 @@ public sealed record AlphaNorm(float Weight, float Alpha = 2f) : Penalty(Weight)
     public override string Describe() => Alpha == 2f ? $"{Weight:G4}·‖x‖²" : $"{Weight:G4}·‖x‖_{Alpha:G3}^{Alpha:G3}";
 }
 
-/// <summary>Total variation TV_β(x) (Mahendran–Vedaldi; see <see cref="TotalVariation"/>), on the device.</summary>
+/// <summary>
+/// Total variation TV_β(x) (Mahendran–Vedaldi; see <see cref="TotalVariation"/>), on the device. With β = 2 it is exactly
+/// Gatys et al.'s (neural-style's) TV loss Σ over channels and pixels of (x[i, j+1] − x[i, j])² + (x[i+1, j] − x[i, j])²,
+/// differences past the last column and row taken as 0.
+/// </summary>
 public sealed record TotalVariationPenalty(float Weight, float Beta = 2f) : Penalty(Weight)
 {
     /// <inheritdoc/>

@@ -17,6 +17,22 @@ public class InfoCliTests
     }
 }
 
+/// <summary>`rawconv info` on the zoo's VGG-19, by name.</summary>
+public class InfoVggCliTests
+{
+    [Fact]
+    public void InfoPrintsTheZooVgg19()
+    {
+        var (code, stdout, _) = CliProcess.Run("info", "--model", "vgg19", "--json");
+        Assert.Equal(0, code);
+        var j = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(143_667_240, j.GetProperty("parameters").GetInt64());
+        var names = j.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("name").GetString()).ToList();
+        Assert.Contains("relu5_1", names);
+        Assert.Equal(names.IndexOf("relu3_4") + 1, names.IndexOf("pool3"));
+    }
+}
+
 /// <summary>`rawconv info` on a code-input network: the zoo generator by name.</summary>
 public class InfoGeneratorCliTests
 {

@@ -30,6 +30,26 @@ public class NetSpecTests
         Assert.Equal(new Shape(1, 256, 6, 6), net.Shapes()[net.IndexOf("pool5") + 1]);
     }
 
+    [Theory]
+    [InlineData("vgg16", 138_357_544L, 15_470_264_320L, 13)]   // sum(p.numel()) of torchvision.models.vgg16(); its conv + linear MACs
+    [InlineData("vgg19", 143_667_240L, 19_632_062_464L, 16)]
+    public void VggMatchesTorchvision(string name, long parameters, long macs, int convs)
+    {
+        var net = Zoo.Get(name);
+        Assert.Equal(parameters, net.ParameterCount());
+        Assert.Equal(macs, net.MultiplyAdds());
+        Assert.Equal(convs, net.Layers.Count(l => l is ConvLayer));
+        var shapes = net.Shapes();
+        Assert.Equal(new Shape(1, 64, 224, 224), shapes[net.IndexOf("relu1_1") + 1]);
+        Assert.Equal(new Shape(1, 128, 56, 56), shapes[net.IndexOf("pool2") + 1]);
+        Assert.Equal(new Shape(1, 512, 7, 7), shapes[net.IndexOf("pool5") + 1]);
+        Assert.Equal(["conv1_1", "relu1_1", "conv1_2", "relu1_2", "pool1", "conv2_1"], net.Layers.Take(6).Select(l => l.Name));
+        Assert.Equal("fc8", net.Roles.Logits);
+        var small = Zoo.Truncate(net, "relu4_1", 64, 64);
+        Assert.Equal("relu4_1", small.Layers[^1].Name);
+        Assert.Equal(new Shape(1, 512, 8, 8), small.Shapes()[^1]);
+    }
+
     [Fact]
     public void ZfNetFollowsThePaper()
     {
