@@ -37,7 +37,7 @@ public class ShippedGeneratorTests(ITestOutputHelper output)
         using (g)
         {
             var readme = File.ReadAllText(Weights("README.md"));
-            var match = Regex.Match(readme, @"mean relative reconstruction error ([0-9.]+) on 1,000 test images");
+            var match = Regex.Match(readme, @"mean\s+relative\s+reconstruction\s+error\s+([0-9.]+)\s+on\s+1,000\s+test\s+images");
             Assert.True(match.Success, "weights/README.md states the generator's reconstruction error");
             double stated = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
             using var map = PixelMap.For(m.Net.Backend, info);
