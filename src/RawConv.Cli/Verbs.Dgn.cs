@@ -159,18 +159,7 @@ internal sealed class DgnReconstructVerb : Verb<DgnReconstructSettings, DgnRecon
             {
                 using var map = PixelMap.For(session.Backend, g.Info);
                 var r = GeneratorTraining.Reconstruct(m.Net, g.Net, map, g.Info.CodeLayer, x);
-                var (xv, rv) = (x.ToArray(), r.ToArray());
-                int per = (int)(x.Count / x.Shape.N);
-                var errors = Enumerable.Range(0, x.Shape.N).Select(i =>
-                {
-                    double num = 0, den = 0;
-                    for (int j = i * per; j < (i + 1) * per; j++)
-                    {
-                        num += (double)(rv[j] - xv[j]) * (rv[j] - xv[j]);
-                        den += (double)xv[j] * xv[j];
-                    }
-                    return den > 0 ? Math.Sqrt(num / den) : Math.Sqrt(num);
-                }).ToArray();
+                var errors = GeneratorTraining.RelativeErrors(x.ToArray(), r.ToArray(), x.Shape.N);
                 return new DgnReconstructRun(x, r, names, errors, g);
             }
             catch

@@ -204,6 +204,25 @@ public static class GeneratorTraining
         return map.Forward(gen.Output);
     }
 
+    /// <summary>‖r_i − x_i‖/‖x_i‖ for each of the <paramref name="n"/> items of the batches <paramref name="x"/> and <paramref name="r"/> (‖r_i‖ where x_i is zero).</summary>
+    public static double[] RelativeErrors(float[] x, float[] r, int n)
+    {
+        int per = x.Length / n;
+        var e = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double num = 0, den = 0;
+            for (int j = i * per; j < (i + 1) * per; j++)
+            {
+                double d = r[j] - x[j];
+                num += d * d;
+                den += (double)x[j] * x[j];
+            }
+            e[i] = den > 0 ? Math.Sqrt(num / den) : Math.Sqrt(num);
+        }
+        return e;
+    }
+
     /// <summary>
     /// The mean over the first <paramref name="limit"/> items of <paramref name="data"/> of ‖x̂ − x‖/‖x‖, the relative
     /// reconstruction error, in batches of <paramref name="batch"/>.
@@ -213,25 +232,13 @@ public static class GeneratorTraining
         int n = Math.Min(limit, data.Count);
         if (n == 0) throw new RawConvException("dgn: no images to measure the reconstruction error on");
         double sum = 0;
-        int per = (int)data.ItemShape.Count;
         for (int start = 0; start < n; start += batch)
         {
             int m = Math.Min(batch, n - start);
             var (xh, _) = data.GetHost(Enumerable.Range(start, m).ToArray());
             using var x = Tensor.FromArray(encoder.Backend, encoder.Spec.InputShape(m), xh);
             using var r = Reconstruct(encoder, generator, map, codeLayer, x);
-            var rh = r.ToArray();
-            for (int i = 0; i < m; i++)
-            {
-                double num = 0, den = 0;
-                for (int j = i * per; j < (i + 1) * per; j++)
-                {
-                    double d = rh[j] - xh[j];
-                    num += d * d;
-                    den += (double)xh[j] * xh[j];
-                }
-                sum += den > 0 ? Math.Sqrt(num / den) : Math.Sqrt(num);
-            }
+            sum += RelativeErrors(xh, r.ToArray(), m).Sum();
         }
         if (!double.IsFinite(sum)) throw new RawConvException($"dgn: the reconstructions of {encoder.Source ?? encoder.Spec.Name}'s code are not finite — the generator diverged; lower --lr");
         return sum / n;
