@@ -69,7 +69,12 @@ internal sealed record DgnRun(DgnResult Result, ObjectiveTerm Term, float[][] Pr
 internal sealed class DgnVerb : Verb<DgnSettings, DgnRun>
 {
     private static readonly DgnOptions Defaults = new();
-    private readonly Option<int?> cls = new("--class") { Description = "maximize the pre-softmax score of this class" };
+    private readonly Option<int?> cls = new("--class") { Description = "maximize this class (its log-probability, or its pre-softmax score with --objective score)" };
+    private readonly Option<string> objective = new("--objective")
+    {
+        Description = "with --class: logprob (log softmax probability) or score (the pre-softmax score, as Nguyen et al.)",
+        DefaultValueFactory = _ => "logprob",
+    };
     private readonly Option<string?> unit = new("--unit") { Description = "maximize a unit, LAYER:C[:y:x] (the centre of the map without a position)" };
     private readonly Option<string?> generator = new("--generator") { Description = "the generator (rawconv dgn train); default: weights/default-generator.h5 for the default model" };
     private readonly Option<int> iterations = new("--iterations") { Description = "ascent steps on the code", DefaultValueFactory = _ => Defaults.Iterations };
@@ -90,7 +95,7 @@ internal sealed class DgnVerb : Verb<DgnSettings, DgnRun>
     {
         var cmd = new Command("dgn", "Deep generator networks as priors (Nguyen et al. 2016): maximize a class or unit over a trained generator's code (DGN-AM); `dgn train` trains the generator, `dgn reconstruct` shows G(E(x)).");
         Common.Add(cmd, Common.Model, Common.Device);
-        Common.Add(cmd, cls, unit, generator, iterations, lr, momentum, decay, codeMax, seeds, seed, stripEvery, output, Common.Json);
+        Common.Add(cmd, cls, objective, unit, generator, iterations, lr, momentum, decay, codeMax, seeds, seed, stripEvery, output, Common.Json);
         return cmd;
     }
 
@@ -102,8 +107,15 @@ internal sealed class DgnVerb : Verb<DgnSettings, DgnRun>
         if (k is < 0) throw new RawConvException($"--class: {k} must be ≥ 0");
         var o = new DgnOptions(p.GetValue(iterations), p.GetValue(lr), p.GetValue(momentum), p.GetValue(decay), p.GetValue(codeMax),
             p.GetValue(seeds), p.GetValue(seed), p.GetValue(stripEvery)).Validate();
-        return new DgnSettings(k is { } c ? $"class:{c}" : $"unit:{u}", p.GetValue(generator), o, outPath);
+        return new DgnSettings(k is { } c ? $"{Objective(p.GetValue(objective) ?? "logprob")}:{c}" : $"unit:{u}", p.GetValue(generator), o, outPath);
     }
+
+    private static string Objective(string name) => name.ToLowerInvariant() switch
+    {
+        "logprob" => "logprob",
+        "score" => "class",
+        _ => throw new RawConvException($"--objective: unknown objective '{name}'; use logprob or score"),
+    };
 
     public override DgnRun Compute(Session session, DgnSettings s)
     {
@@ -130,7 +142,7 @@ internal sealed class DgnVerb : Verb<DgnSettings, DgnRun>
     public override Rendered Render(Session session, DgnSettings s, DgnRun run)
     {
         var (r, m, o) = (run.Result, session.Model, s.Options);
-        int? target = run.Term is ClassScore c ? c.Class : null;
+        int? target = run.Term switch { ClassScore c => c.Class, ClassProbability p => p.Class, _ => null };
         var images = run.Probabilities.Select((p, i) =>
         {
             int top = p.Length > 0 ? NetQueries.ArgMax(p) : -1;

@@ -159,7 +159,7 @@ internal sealed class MaximizeVerb : Verb<MaximizeSettings, MaximizeRun>
         var s = run.Resolved;
         var (r, m, o) = (run.Result, session.Model, s.Options);
         int top = run.Probabilities.Length > 0 ? NetQueries.ArgMax(run.Probabilities) : -1;
-        int? cls = run.Term is ClassScore k ? k.Class : null;
+        int? cls = run.Term switch { ClassScore k => k.Class, ClassProbability p => p.Class, _ => null };
         var settings = new
         {
             target = s.Target, preset = s.Preset?.Name, objective = run.Term.Describe(m.Net.Spec),

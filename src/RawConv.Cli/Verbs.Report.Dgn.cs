@@ -22,10 +22,10 @@ internal static partial class Verbs
             return;
         }
         page.Section("Deep generator prior (DGN-AM, Nguyen et al. 2016)", $"A generator trained to invert the model's code ({Path.GetFileName(generator)}, " +
-            "`rawconv dgn train`, Dosovitskiy and Brox's pixel and feature losses) turns maximization into a search over its code: each class's score is " +
-            "ascended over the code of 5 seeded starts (`rawconv dgn --class K`, 200 steps), so the pictures stay on the generator's manifold. Top: the 5 " +
-            "starts; below: the first start every 20 steps. The table sets them beside pixel-space class models (`rawconv maximize`, the default preset) " +
-            "from the same 5 seeds at the same 200 steps.");
+            "`rawconv dgn train`, Dosovitskiy and Brox's pixel and feature losses) turns maximization into a search over its code: each class's " +
+            "log-probability is ascended over the code of 5 seeded starts (`rawconv dgn --class K`, 200 steps), so the pictures stay on the generator's " +
+            "manifold. Top: the 5 starts; below: the first start every 20 steps. The table sets them beside pixel-space class models (`rawconv maximize`, " +
+            "the default preset, which ascends the pre-softmax score, the objective pixel space does best with) from the same 5 seeds at the same 200 steps.");
         if (!File.Exists(generator))
         {
             page.Text($"No generator at {generator}: run `rawconv dgn train --out {generator}` (about 30 minutes) to make one.");

@@ -91,7 +91,7 @@ public sealed record ClassProbability(int Class, bool Log = false, string? Layer
         {
             var p = Softmax(z.AsSpan(i * per, per));
             double pk = p[Class];
-            value += Log ? Math.Log(pk) : pk;
+            value += Log ? LogProbability(z.AsSpan(i * per, per), Class) : pk;
             for (int j = 0; j < per; j++)
             {
                 double d = (j == Class ? 1 : 0) - p[j];
@@ -99,6 +99,15 @@ public sealed record ClassProbability(int Class, bool Log = false, string? Layer
             }
         }
         return (value, Tensor.FromArray(a.Backend, a.Shape, g));
+    }
+
+    /// <summary>log softmax(z)_k as z_k − max − log Σ exp(z − max), finite where p_k underflows to 0.</summary>
+    private static double LogProbability(ReadOnlySpan<float> z, int k)
+    {
+        double max = double.NegativeInfinity, sum = 0;
+        foreach (var v in z) max = Math.Max(max, v);
+        foreach (var v in z) sum += Math.Exp(v - max);
+        return z[k] - max - Math.Log(sum);
     }
 
     /// <summary>Softmax of one row of logits in double (the reference op's, shifted by the maximum).</summary>

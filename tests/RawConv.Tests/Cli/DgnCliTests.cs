@@ -43,13 +43,18 @@ public class DgnCliTests(ITestOutputHelper output)
         Assert.True(code == 0, err);
         var am = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(3, am.GetProperty("images").GetArrayLength());
+        Assert.Equal("logprob:1", am.GetProperty("target").GetString());
+        foreach (var i in am.GetProperty("images").EnumerateArray())
+            Assert.True(i.GetProperty("objective").GetDouble() <= 0, "a log-probability is at most 0");
         Assert.Equal([0, 2, 4, 6], am.GetProperty("strip").EnumerateArray().Select(e => e.GetInt32()).ToArray());
         Assert.Equal(6, am.GetProperty("history")[0].GetArrayLength());
         var img = ImageIO.Load(png);
         Assert.True(img.Width > img.Height, "a row of starts above a strip");
 
         string x = Path.Combine(dir.Path, "x.npy");
-        Assert.Equal(0, CliProcess.Run("dgn", "--class", "1", "--generator", g, "--iterations", "2", "--seeds", "2", "--out", x).Code);
+        (code, stdout, err) = CliProcess.Run("dgn", "--class", "1", "--objective", "score", "--generator", g, "--iterations", "2", "--seeds", "2", "--out", x, "--json");
+        Assert.True(code == 0, err);
+        Assert.Equal("class:1", JsonDocument.Parse(stdout).RootElement.GetProperty("target").GetString());
         var (shape, _, _) = Npy.Read(x);
         Assert.Equal([2, 1, 40, 40], shape);
 
@@ -95,6 +100,7 @@ public class DgnCliTests(ITestOutputHelper output)
         }
         Assert.Equal("rawconv: dgn: give one of --class K and --unit LAYER:C[:y:x]", Refused("dgn", "--out", png));
         Assert.Equal("rawconv: dgn: give one of --class K and --unit LAYER:C[:y:x]", Refused("dgn", "--class", "1", "--unit", "conv2:3", "--out", png));
+        Assert.Equal("rawconv: --objective: unknown objective 'p'; use logprob or score", Refused("dgn", "--class", "1", "--objective", "p", "--out", png));
         Assert.Contains("--seeds: 0 must lie in 1–256", Refused("dgn", "--class", "1", "--seeds", "0", "--out", png));
         string missing = Path.Combine(dir.Path, "none.h5");
         Assert.Equal($"rawconv: --generator: {missing}: no such file", Refused("dgn", "--class", "1", "--generator", missing, "--out", png));

@@ -49,7 +49,7 @@ public class ShippedGeneratorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void DgnAmClassModelsAreRecognizedAndMatchPixelSpaceOnMostClassesAtEqualSteps()
+    public void DgnAmClassModelsAreClassifiedWithAHigherMeanProbabilityThanPixelSpaceAtEqualSteps()
     {
         var (m, g, info) = Load(Backends.Get("opencl"));
         using (m)
@@ -62,7 +62,7 @@ public class ShippedGeneratorTests(ITestOutputHelper output)
             int atLeastAsGood = 0;
             for (int k = 0; k < 10; k++)
             {
-                using var r = DgnMaximization.Run(net, g.Net, info, new ClassScore(k), new DgnOptions(Iterations: steps, Seeds: seeds));
+                using var r = DgnMaximization.Run(net, g.Net, info, new ClassProbability(k, Log: true), new DgnOptions(Iterations: steps, Seeds: seeds));
                 using var pass = net.Forward(r.Images);
                 var logits = pass[net.Spec.Roles.Logits].ToArray();
                 double dgn = Enumerable.Range(0, seeds).Average(s => ClassProbability.Softmax(logits.AsSpan(s * 10, 10).ToArray())[k]);
@@ -80,12 +80,14 @@ public class ShippedGeneratorTests(ITestOutputHelper output)
                 if (dgn >= pixel - 1e-4) atLeastAsGood++;
             }
             output.WriteLine($"mean over classes: DGN-AM {dgnSum / 10:F4}, pixel space {pixelSum / 10:F4}");
-            // Measured (OpenCL): DGN-AM 0.9937 against pixel space's 0.9967 — at least as good on 8 classes, behind on the shirt
-            // (0.979) and the sneaker (0.957). The generator keeps the pictures on its manifold of garments, where a shirt is
-            // hard to tell from a T-shirt or a coat; pixel space is free to paint whatever the classifier keys on.
-            Assert.True(dgnSum / 10 >= 0.99, $"DGN-AM mean P {dgnSum / 10:F4} is below 0.99");
-            Assert.True(worst >= 0.95, $"a class's DGN-AM mean P {worst:F4} is below 0.95");
-            Assert.True(atLeastAsGood >= 7, $"DGN-AM is at least as good as pixel space on only {atLeastAsGood} of 10 classes");
+            // DGN-AM ascends the log-probability (the verb's default objective), pixel space the pre-softmax score (maximize's
+            // default, Simonyan et al.'s choice): each method with the objective it does best with. Measured (OpenCL): DGN-AM
+            // 1.0000 (every class ≥ 0.9996) against 0.9967 (shirt 0.988). The other pairings, measured with the CLI: DGN-AM on
+            // the score 0.9937 (a start may settle on a T-shirt-like shirt, P 0.90); pixel space on the log-probability 0.789
+            // (its decay and blur win once the log-probability's gradient e_K − p fades).
+            Assert.True(dgnSum > pixelSum, $"DGN-AM mean P {dgnSum / 10:F4} is not above pixel space's {pixelSum / 10:F4}");
+            Assert.True(worst >= 0.99, $"a class's DGN-AM mean P {worst:F4} is below 0.99");
+            Assert.True(atLeastAsGood >= 9, $"DGN-AM is at least as good as pixel space on only {atLeastAsGood} of 10 classes");
         }
     }
 

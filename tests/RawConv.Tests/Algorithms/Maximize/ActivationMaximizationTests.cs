@@ -72,10 +72,24 @@ public class ActivationMaximizationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheLogProbabilityStaysFiniteWhereTheProbabilityUnderflows()
+    {
+        // log softmax([0, 2000, −5])₀ = −2000 − log(1 + e^−2000 + e^−2005) = −2000 to double precision; exp(−2000) is 0.
+        using var z = Tensor.FromArray(Backends.Get("reference"), new Shape(1, 3), [0f, 2000f, -5f]);
+        var (value, g) = new ClassProbability(0, Log: true).Evaluate(z);
+        using (g)
+        {
+            Assert.Equal(-2000.0, value, 9);
+            Assert.Equal([1f, -1f, 0f], g.ToArray());
+        }
+    }
+
+    [Fact]
     public void TargetsParseAndBadOnesNameTheProblem()
     {
         var spec = MiniAlexNet.Spec();
         Assert.Equal(new ClassScore(3), MaximizeTarget.Parse("class:3", spec));
+        Assert.Equal(new ClassProbability(4, Log: true), MaximizeTarget.Parse("logprob:4", spec));
         Assert.Equal(new UnitActivation("conv5", 2, 1, 2), MaximizeTarget.Parse("unit:conv5:2:1:2", spec));
         Assert.Equal(new ChannelMean("conv2", 7), MaximizeTarget.Parse("channel:conv2:7", spec));
         var d = Assert.IsType<Direction>(MaximizeTarget.Parse("direction:conv3:4", spec));
@@ -83,7 +97,7 @@ public class ActivationMaximizationTests(ITestOutputHelper output)
         Assert.Equal(1.0, Math.Sqrt(d.Weights.Sum(v => (double)v * v)), 6);
         foreach (var (text, says) in new[]
         {
-            ("class:10", "0–9"), ("class:-1", "non-negative"), ("unit:nope:1", "no layer 'nope'"), ("unit:conv5:1:99:0", "outside"),
+            ("class:10", "0–9"), ("logprob:10", "0–9"), ("class:-1", "non-negative"), ("unit:nope:1", "no layer 'nope'"), ("unit:conv5:1:99:0", "outside"),
             ("pixel:3", "use class:K"), ("channel:conv2", "use class:K"), ("unit::1", "name a layer"),
         })
             Assert.Contains(says, Assert.Throws<RawConvException>(() => MaximizeTarget.Parse(text, spec)).Message);
