@@ -354,6 +354,7 @@ internal static partial class Verbs
             made.Add(png);
         }
         ReportDgn(writer, page, summary, b, m, common, dir, Path.Combine(inputs, "all.npy"), picks.Select((_, i) => Name(i)).ToArray(), quick, made);
+        ReportTexture(writer, page, summary, b, device, dir, quick, made);
         summary["visualizations"] = made;
     }
 
