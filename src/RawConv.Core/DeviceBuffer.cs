@@ -8,6 +8,7 @@ public abstract class DeviceBuffer : IDisposable
         Backend = backend;
         Type = type;
         Count = count;
+        DeviceMemory.Of(backend).Allocated(Bytes);
     }
 
     /// <summary>The backend that allocated this buffer.</summary>
@@ -26,6 +27,7 @@ public abstract class DeviceBuffer : IDisposable
         if (IsDisposed) return;
         IsDisposed = true;
         Release();
+        DeviceMemory.Of(Backend).Freed(Bytes);
         GC.SuppressFinalize(this);
     }
 
