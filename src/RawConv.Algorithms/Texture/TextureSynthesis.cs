@@ -43,7 +43,7 @@ public sealed record TextureResult(Tensor Image, double InitialLoss, double Fina
 /// As in Gatys et al.'s and neural-style's L-BFGS runs, pixels are not bounded while optimizing (projected L-BFGS stalls
 /// here: 32× instead of 374× in 40 steps on the default model); the picture clips them to the pixel range.
 /// </summary>
-public static class TextureSynthesis
+public static partial class TextureSynthesis
 {
     /// <summary>The default layers: the first ReLU and every pooling layer before the first flatten or fully connected layer (VGG: relu1_1, pool1–pool5).</summary>
     public static IReadOnlyList<string> DefaultLayers(NetSpec spec)
