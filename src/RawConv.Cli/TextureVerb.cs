@@ -7,10 +7,11 @@ using RawConv.Algorithms.Texture;
 namespace RawConv.Cli;
 
 /// <summary>`texture`'s settings as given: layers (null: the network's default), output size (null: the network's input), and the rest.</summary>
-internal sealed record TextureSettings(string[]? Layers, (int H, int W)? Size, OptimizerKind Optimizer, float? Lr, int Iterations, int Scales, int Seed, string Out);
+internal sealed record TextureSettings(string[]? Layers, (int H, int W)? Size, OptimizerKind Optimizer, float? Lr, int Iterations, int Scales, int Seed, string Out,
+    long? MaxMemory = null);
 
 /// <summary>The synthesized texture and the settings it was made with.</summary>
-internal sealed record TextureRun(TextureResult Result, TextureOptions Options) : IDisposable
+internal sealed record TextureRun(TextureResult Result, TextureOptions Options, RunEstimate Estimate, long PeakBytes) : IDisposable
 {
     public void Dispose() => Result.Dispose();
 }
@@ -25,13 +26,14 @@ internal sealed class TextureVerb : Verb<TextureSettings, TextureRun>
     private readonly Option<int> iterations = new("--iterations") { Description = "optimizer steps per scale (0–100000)", DefaultValueFactory = _ => 100 };
     private readonly Option<int> scales = new("--scales") { Description = "coarse-to-fine scales: synthesize at 1/2^(K−1) of the size, upsample, refine (1–8)", DefaultValueFactory = _ => 1 };
     private readonly Option<int> seed = new("--seed") { Description = "seed of the start noise", DefaultValueFactory = _ => 0 };
+    private readonly Option<string?> maxMemory = new("--max-memory") { Description = "refuse a run whose estimated peak device memory exceeds SIZE (bytes, or 512M, 2G)" };
     private readonly Option<string> output = new("--out") { Description = "t.png: the texture with a JSON sidecar; t.npy: the NCHW float32 input", Required = true };
 
     protected override Command Build()
     {
         var cmd = new Command("texture", "Texture synthesis (Gatys, Ecker & Bethge 2015): an image whose Gram matrices at the chosen layers match the source image's, from seeded noise, by L-BFGS (or Adam), coarse to fine.");
         Common.Add(cmd, Common.Model, Common.Prototxt, Common.Preprocess, Common.Device, Common.Image);
-        Common.Add(cmd, layers, size, optimizer, lr, iterations, scales, seed, output, Common.Json);
+        Common.Add(cmd, layers, size, optimizer, lr, iterations, scales, seed, maxMemory, output, Common.Json);
         return cmd;
     }
 
@@ -48,7 +50,8 @@ internal sealed class TextureVerb : Verb<TextureSettings, TextureRun>
         if (names is not null && names.Any(n => n.Length == 0)) throw new RawConvException($"--layers: '{p.GetValue(layers)}' has an empty name — give names separated by commas, e.g. relu1_1,pool1");
         float? step = p.GetValue(lr) is { } v ? Checks.Float(v, "--lr", 1e-6f, 1e6f) : null;
         return new TextureSettings(names, p.GetValue(size) is { } s ? Size(s) : null, kind, step,
-            Checks.Int(p.GetValue(iterations), "--iterations", 0, 100_000), Checks.Int(p.GetValue(scales), "--scales", 1, 8), p.GetValue(seed), outPath);
+            Checks.Int(p.GetValue(iterations), "--iterations", 0, 100_000), Checks.Int(p.GetValue(scales), "--scales", 1, 8), p.GetValue(seed), outPath,
+            p.GetValue(maxMemory) is { } mm ? MemoryLimit.Parse(mm) : null);
     }
 
     private static (int, int) Size(string text)
@@ -76,9 +79,15 @@ internal sealed class TextureVerb : Verb<TextureSettings, TextureRun>
         var (source, _) = session.Inputs();
         using (source)
         {
+            var estimate = TextureSynthesis.Estimate(spec, session.Backend, source.Shape, o);
+            Console.Error.WriteLine(MemoryLimit.Describe("texture", estimate));
+            MemoryLimit.Check(estimate, s.MaxMemory, $"texture at {h}×{w} with {names.Count} layer(s) up to '{names.OrderBy(spec.IndexOf).Last()}'",
+                "give a smaller --size, fewer or lower --layers, --tile auto (or --tile T) to refine in tiles, or a higher --max-memory");
+            var meter = DeviceMemory.Of(session.Backend);
+            meter.ResetPeak();
             TextureResult? result = null;
             Progress.RunObjective("texture", o.Iterations * o.Scales, step => result = TextureSynthesis.Run(net, source, pre, o, (_, v) => step(1, v)));
-            return new TextureRun(result!, o);
+            return new TextureRun(result!, o, estimate, meter.Peak);
         }
     }
 
@@ -96,6 +105,8 @@ internal sealed class TextureVerb : Verb<TextureSettings, TextureRun>
             model = m.Source, settings, initialLoss = r.InitialLoss, finalLoss = r.FinalLoss, iterations = r.Losses.Count,
             scales = r.Scales.Select(c => new { height = c.Height, width = c.Width, iterations = c.Iterations, initialLoss = c.InitialLoss, finalLoss = c.FinalLoss }),
             losses = r.Losses,
+            memoryEstimateBytes = run.Estimate.DeviceBytes, hostMemoryEstimateBytes = run.Estimate.HostBytes,
+            timeEstimateSeconds = run.Estimate.Seconds, memoryPeakBytes = run.PeakBytes,
         };
         var sh = r.Image.Shape;
         OutputFile file = OutputWriter.IsNpy(s.Out)
