@@ -21,10 +21,11 @@ public sealed record EstimateTargets(Shape Input, IReadOnlyList<EstimateTerm> Te
 /// An input-optimization run as the estimate sees it: the network, the image optimized at each scale in order (one entry
 /// without a coarse-to-fine schedule), the loss terms, the optimizer and its steps per scale, the target passes made
 /// first, device bytes the caller holds throughout (the source image), whether each loss term holds its own copy of its
-/// target (texture rescales the Gram targets per scale), and a total-variation penalty on the image.
+/// target (texture rescales the Gram targets per scale), a total-variation penalty on the image, and the result put
+/// together on the device at the end in place of the last image (<paramref name="Output"/>: a tiled run's whole image).
 /// </summary>
 public sealed record RunShape(NetSpec Spec, IReadOnlyList<Shape> Images, IReadOnlyList<EstimateTerm> Terms, OptimizerKind Optimizer, int Iterations,
-    IReadOnlyList<EstimateTargets> Targets, long HeldBytes = 0, bool TermsCopyTargets = false, bool TotalVariation = false);
+    IReadOnlyList<EstimateTargets> Targets, long HeldBytes = 0, bool TermsCopyTargets = false, bool TotalVariation = false, Shape? Output = null);
 
 /// <summary>
 /// Memory and time of an input-optimization run, worked out from the graph before anything is allocated.
@@ -99,6 +100,11 @@ public sealed record RunEstimate(long DeviceBytes, long HostBytes, long Multiply
                 + 2 * (ForwardMacs(spec, shape, top) + TermMacs(spec, shape, terms, 1));
             if (run.Optimizer == OptimizerKind.Lbfgs)
                 host = Math.Max(host, (2L * OptimizerSettings.LbfgsHistory + 12) * sizeof(double) * shape.Count);
+        }
+        if (run.Output is { } output)
+        {
+            walk.Alloc(MemoryWalk.Bytes(output));
+            walk.Free(image);
         }
         return new RunEstimate(walk.Peak, host, macs, RateOf(backend));
     }
