@@ -8,8 +8,11 @@ public abstract class DeviceBuffer : IDisposable
         Backend = backend;
         Type = type;
         Count = count;
-        DeviceMemory.Of(backend).Allocated(Bytes);
+        memory = DeviceMemory.Of(backend);
+        memory.Allocated(Bytes);
     }
+
+    private readonly DeviceMemory memory;
 
     /// <summary>The backend that allocated this buffer.</summary>
     public IBackend Backend { get; }
@@ -27,7 +30,7 @@ public abstract class DeviceBuffer : IDisposable
         if (IsDisposed) return;
         IsDisposed = true;
         Release();
-        DeviceMemory.Of(Backend).Freed(Bytes);
+        memory.Freed(Bytes);
         GC.SuppressFinalize(this);
     }
 
