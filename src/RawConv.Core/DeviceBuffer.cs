@@ -8,7 +8,11 @@ public abstract class DeviceBuffer : IDisposable
         Backend = backend;
         Type = type;
         Count = count;
+        memory = DeviceMemory.Of(backend);
+        memory.Allocated(Bytes);
     }
+
+    private readonly DeviceMemory memory;
 
     /// <summary>The backend that allocated this buffer.</summary>
     public IBackend Backend { get; }
@@ -26,6 +30,7 @@ public abstract class DeviceBuffer : IDisposable
         if (IsDisposed) return;
         IsDisposed = true;
         Release();
+        memory.Freed(Bytes);
         GC.SuppressFinalize(this);
     }
 

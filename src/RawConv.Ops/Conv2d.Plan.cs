@@ -55,17 +55,15 @@ internal sealed class Conv2dPlan
         var ws = Workspace.For(kb);
         lock (ws.Gate)
         {
-            int fph = p.DilationH * (r - 1) - p.PadH, fpw = p.DilationW * (s - 1) - p.PadW;
             // The flipped-filter convolution's GEMM has C/g rows: below one tile of rows (conv1 of a grey
             // or RGB input) most of each tile is idle while its K·R·S-row column buffer is the larger one,
             // so such layers take the GEMM + col2im path (measured for the mini-AlexNet's conv1 at batch 32:
             // 20.7 ms flipped, 4.7 ms this way; its conv2..conv5, 32 to 96 channels, are faster flipped).
-            if (p.StrideH == 1 && p.StrideW == 1 && fph >= 0 && fpw >= 0 && cg >= kb.Tuning.GemmTileM)
+            if (Flipped(kb.Tuning.GemmTileM) is { } flipped)
             {
                 var wf = ws.Get(kb, 3, (long)k * qg);
                 kb.Run("conv2d", "flip_filters", LaunchGeometry.Linear((long)k * cg, 16), wf, wt, k, cg, r, s, g);
-                var fp = new Conv2dParams(1, 1, fph, fpw, p.DilationH, p.DilationW, g);
-                new Conv2dPlan(new Shape(n, k, oh, ow), new Shape(c, kg, r, s), fp, columnBudget).Forward(kb, dy, wf, bias, dx);
+                flipped.Forward(kb, dy, wf, bias, dx);
                 return;
             }
             var wT = ws.Get(kb, 2, (long)k * qg);
@@ -82,6 +80,27 @@ internal sealed class Conv2dPlan
                     n0, m, c, h, w, r, s, oh, ow, p.StrideH, p.StrideW, p.PadH, p.PadW, p.DilationH, p.DilationW);
             }
         }
+    }
+
+    /// <summary>Floats of the four workspace slots the forward pass asks for.</summary>
+    public long[] ForwardSlots() => [(long)q * nb * pix, 0, 0, 0];
+
+    /// <summary>Floats of the four workspace slots the data gradient asks for on a device whose GEMM tile has <paramref name="gemmTileM"/> rows.</summary>
+    public long[] BackwardDataSlots(int gemmTileM)
+    {
+        if (Flipped(gemmTileM) is not { } flipped) return [(long)q * nb * pix, (long)k * nb * pix, (long)k * qg, 0];
+        var slots = flipped.ForwardSlots();
+        slots[3] = (long)k * qg;
+        return slots;
+    }
+
+    /// <summary>The data gradient as a forward convolution of dy with flipped filters, where that path is taken (stride 1, enough channels), else null.</summary>
+    private Conv2dPlan? Flipped(int gemmTileM)
+    {
+        int fph = p.DilationH * (r - 1) - p.PadH, fpw = p.DilationW * (s - 1) - p.PadW;
+        if (p.StrideH != 1 || p.StrideW != 1 || fph < 0 || fpw < 0 || cg < gemmTileM) return null;
+        var fp = new Conv2dParams(1, 1, fph, fpw, p.DilationH, p.DilationW, g);
+        return new Conv2dPlan(new Shape(n, k, oh, ow), new Shape(c, kg, r, s), fp, columnBudget);
     }
 
     public void BackwardFilter(IKernelBackend kb, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dw)

@@ -55,6 +55,16 @@ public static class Conv2d
     public static Tensor BackwardData(Tensor dy, Tensor w, Shape xShape, Conv2dParams p) =>
         BackwardData("conv2d.backward_data", dy, w, null, xShape, p);
 
+    /// <summary>
+    /// Floats each of a kernel backend's four scratch slots (kept per backend, only growing) must hold for the forward pass
+    /// of x <paramref name="x"/> ⋆ w <paramref name="w"/>, or with <paramref name="backwardData"/> for its data gradient, under <paramref name="tuning"/>.
+    /// </summary>
+    public static long[] WorkspaceFloats(Shape x, Shape w, Conv2dParams p, KernelTuning tuning, bool backwardData)
+    {
+        var plan = new Conv2dPlan(x, w, p, tuning.ConvColumnBudget);
+        return backwardData ? plan.BackwardDataSlots(tuning.GemmTileM) : plan.ForwardSlots();
+    }
+
     internal static Tensor BackwardData(string op, Tensor dy, Tensor w, Tensor? bias, Shape xShape, Conv2dParams p)
     {
         var b = Guard.SameBackend(op, dy, w, bias);

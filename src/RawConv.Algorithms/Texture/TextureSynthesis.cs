@@ -11,8 +11,11 @@ namespace RawConv.Algorithms.Texture;
 /// iterations per scale, the number of scales of the coarse-to-fine schedule and the seed of the start noise.
 /// </summary>
 public sealed record TextureOptions(IReadOnlyList<string> Layers, int Height, int Width, OptimizerSettings Optimizer, int Iterations = 100,
-    int Scales = 1, int Seed = 0)
+    int Scales = 1, int Seed = 0, int Tile = 0, int Overlap = 0)
 {
+    /// <summary>True when the output is refined tile by tile (<see cref="Tile"/> set and smaller than a side).</summary>
+    public bool Tiled => Tile > 0 && (Tile < Height || Tile < Width);
+
     /// <summary>Throws naming the first setting out of range.</summary>
     public TextureOptions Validate()
     {
@@ -20,6 +23,8 @@ public sealed record TextureOptions(IReadOnlyList<string> Layers, int Height, in
         if (Iterations < 0 || Iterations > 100_000) throw new RawConvException($"--iterations: {Iterations} is out of range — give 0 to 100000");
         if (Scales < 1 || Scales > 8) throw new RawConvException($"--scales: {Scales} is out of range — give 1 to 8");
         if (Height < 1 || Width < 1 || Height > 4096 || Width > 4096) throw new RawConvException($"--size: {Height},{Width} is out of range — give sides from 1 to 4096");
+        if (Tile < 0 || Tile > 4096) throw new RawConvException($"--tile: {Tile} is out of range — give a tile side from 1 to 4096");
+        if (Tile > 0 && (Overlap < 0 || 2 * Overlap >= Tile)) throw new RawConvException($"--tile: overlap {Overlap} must lie in [0, {(Tile + 1) / 2}) for tiles of {Tile} — give a smaller overlap");
         return this;
     }
 }
@@ -28,7 +33,8 @@ public sealed record TextureOptions(IReadOnlyList<string> Layers, int Height, in
 public sealed record TextureScale(int Height, int Width, int Iterations, double InitialLoss, double FinalLoss);
 
 /// <summary>The synthesized image (1, C, H, W) in the network's input space, the Gram loss at the start and the end, and the loss before every step.</summary>
-public sealed record TextureResult(Tensor Image, double InitialLoss, double FinalLoss, IReadOnlyList<double> Losses, IReadOnlyList<TextureScale> Scales) : IDisposable
+public sealed record TextureResult(Tensor Image, double InitialLoss, double FinalLoss, IReadOnlyList<double> Losses, IReadOnlyList<TextureScale> Scales,
+    IReadOnlyList<TextureScale>? Tiles = null) : IDisposable
 {
     /// <summary>Releases the image.</summary>
     public void Dispose() => Image.Dispose();
@@ -43,7 +49,7 @@ public sealed record TextureResult(Tensor Image, double InitialLoss, double Fina
 /// As in Gatys et al.'s and neural-style's L-BFGS runs, pixels are not bounded while optimizing (projected L-BFGS stalls
 /// here: 32× instead of 374× in 40 steps on the default model); the picture clips them to the pixel range.
 /// </summary>
-public static class TextureSynthesis
+public static partial class TextureSynthesis
 {
     /// <summary>The default layers: the first ReLU and every pooling layer before the first flatten or fully connected layer (VGG: relu1_1, pool1–pool5).</summary>
     public static IReadOnlyList<string> DefaultLayers(NetSpec spec)
@@ -77,6 +83,7 @@ public static class TextureSynthesis
     {
         var o = options.Validate();
         if (source.Shape.Rank != 4 || source.Shape.N != 1) throw new RawConvException($"texture: the source is {source.Shape}; give one image");
+        if (o.Tiled) return RunTiled(net, source, pre, o, progress);
         var spec = net.Spec;
         string top = o.Layers.OrderBy(spec.IndexOf).Last();
         var sizes = Enumerable.Range(0, o.Scales).Select(k => Sizes(o, k)).ToList();
