@@ -10,7 +10,7 @@ namespace RawConv.Cli;
 
 /// <summary>`style`'s settings as given: null layers, weights and size take the network's and the algorithm's defaults.</summary>
 internal sealed record StyleSettings(string Content, string[] Styles, float[]? Blend, string Init, string[]? ContentLayers, string[]? StyleLayers,
-    float ContentWeight, float StyleWeight, float TvWeight, int[]? Size, float StyleScale, bool AveragePool, PreserveColour Colour,
+    float? ContentWeight, float? StyleWeight, float? TvWeight, int[]? Size, float StyleScale, bool AveragePool, PreserveColour Colour,
     OptimizerKind Optimizer, float? Lr, int Iterations, int SaveEvery, int Seed, string Out);
 
 /// <summary>The stylized image with what `style` resolved: the options, the output size, the preprocessing and the content's YIQ planes under the luminance mode.</summary>
@@ -25,12 +25,12 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
     private readonly Option<string> content = new("--content") { Description = "the content image: a picture or an NCHW float32 .npy in the network's input space", Required = true };
     private readonly Option<string[]> style = new("--style") { Description = "a style image (picture or .npy); repeat for several", Required = true };
     private readonly Option<string?> blend = new("--style-blend") { Description = "w1,w2,…: weights of each --style's Gram target (default: equal; ≥ 0, sum > 0)" };
-    private readonly Option<string> init = new("--init") { Description = "content | noise (seeded by --seed) | FILE.npy (1, C, H, W) of the output size", DefaultValueFactory = _ => "content" };
-    private readonly Option<string?> contentLayers = new("--content-layers") { Description = "comma-separated content layers (default: relu4_2 on VGG, else the last default style layer)" };
+    private readonly Option<string> init = new("--init") { Description = "noise (seeded by --seed; Gatys et al.'s start) | content | FILE.npy (1, C, H, W) of the output size", DefaultValueFactory = _ => "noise" };
+    private readonly Option<string?> contentLayers = new("--content-layers") { Description = "comma-separated content layers (default: relu4_2 on VGG, else the middle ReLU before the classifier)" };
     private readonly Option<string?> styleLayers = new("--style-layers") { Description = "comma-separated style layers (default: relu1_1…relu5_1 on VGG, else the first ReLU and every pooling layer before the classifier)" };
-    private readonly Option<float> contentWeight = new("--content-weight") { Description = "α, the content loss's weight", DefaultValueFactory = _ => StyleOptions.DefaultContentWeight };
-    private readonly Option<float> styleWeight = new("--style-weight") { Description = "β, the style loss's weight (α/β = 1e-3 by default, as Gatys et al.)", DefaultValueFactory = _ => StyleOptions.DefaultStyleWeight };
-    private readonly Option<float> tvWeight = new("--tv-weight") { Description = "γ, the total-variation weight (in the network's input units)", DefaultValueFactory = _ => StyleOptions.DefaultTvWeight };
+    private readonly Option<float?> contentWeight = new("--content-weight") { Description = "α, the content loss's weight (default 1)" };
+    private readonly Option<float?> styleWeight = new("--style-weight") { Description = "β, the style loss's weight (default: 1e3 on VGG, Gatys et al.'s α/β = 1e-3; else 1e8, tuned on the default model)" };
+    private readonly Option<float?> tvWeight = new("--tv-weight") { Description = "γ, the total-variation weight in the network's input units (default: 1e-3 on VGG, as neural-style; else 1e-2)" };
     private readonly Option<string?> size = new("--size") { Description = $"output H,W, or N for the longer side (default: the content's size, longer side at most {StyleInputs.MaxSide}); the content is resized to it" };
     private readonly Option<float> styleScale = new("--style-scale") { Description = "style images are resized so their longer side is s × the output's longer side", DefaultValueFactory = _ => 1f };
     private readonly Option<string> pool = new("--pool") { Description = "max (the network as given) | avg (max pooling swapped for average pooling of the same window, as Gatys et al.)", DefaultValueFactory = _ => "max" };
@@ -76,11 +76,12 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
         float? step = p.GetValue(lr) is { } v ? Checks.Float(v, "--lr", 1e-6f, 1e6f) : null;
         return new StyleSettings(p.GetValue(content)!, p.GetValue(style) ?? [], p.GetValue(blend) is { } b ? Floats(b, "--style-blend") : null,
             p.GetValue(init)!, Names(p.GetValue(contentLayers), "--content-layers"), Names(p.GetValue(styleLayers), "--style-layers"),
-            Checks.Float(p.GetValue(contentWeight), "--content-weight", 0, 1e12f), Checks.Float(p.GetValue(styleWeight), "--style-weight", 0, 1e12f),
-            Checks.Float(p.GetValue(tvWeight), "--tv-weight", 0, 1e12f), p.GetValue(size) is { } s ? Size(s) : null,
+            Weight(p.GetValue(contentWeight), "--content-weight"), Weight(p.GetValue(styleWeight), "--style-weight"), Weight(p.GetValue(tvWeight), "--tv-weight"), p.GetValue(size) is { } s ? Size(s) : null,
             Checks.Float(p.GetValue(styleScale), "--style-scale", 0.01f, 16f), avg, mode, kind, step,
             Checks.Int(p.GetValue(iterations), "--iterations", 0, 100_000), Checks.Int(p.GetValue(saveEvery), "--save-every", 0, 100_000), p.GetValue(seed), outPath);
     }
+
+    private static float? Weight(float? w, string option) => w is { } v ? Checks.Float(v, option, 0, 1e12f) : null;
 
     private static string[]? Names(string? text, string option)
     {
@@ -127,8 +128,9 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
         var (contentPlanes, stylePlanes, yiq) = StyleInputs.ToNetwork(contentSource, styleSources, s.Colour, pre);
         int c = spec.InputChannels;
         float lr = s.Lr ?? (s.Optimizer == OptimizerKind.Lbfgs ? 1f : 10 * pre.Scale / pre.Std[0]);
+        var (wc, ws, wt) = StyleLayers.DefaultWeights(spec);
         var o = new StyleOptions(s.ContentLayers ?? StyleLayers.DefaultContent(spec), s.StyleLayers ?? StyleLayers.DefaultStyle(spec),
-            new OptimizerSettings(s.Optimizer, lr), s.ContentWeight, s.StyleWeight, s.TvWeight, s.Iterations, s.Blend, s.SaveEvery).Validate();
+            new OptimizerSettings(s.Optimizer, lr), s.ContentWeight ?? wc, s.StyleWeight ?? ws, s.TvWeight ?? wt, s.Iterations, s.Blend, s.SaveEvery).Validate();
         var b = given.Backend;
         var tensors = new List<Tensor>();
         Net? swapped = null;

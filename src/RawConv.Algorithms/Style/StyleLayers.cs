@@ -16,15 +16,31 @@ public static class StyleLayers
     public static IReadOnlyList<string> VggStyle { get; } = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"];
 
     /// <summary>
-    /// The default style layers: relu1_1…relu5_1 when the network has them all (VGG), else the texture verb's defaults
+    /// The default style layers: relu1_1…relu5_1 on VGG, else the texture verb's defaults
     /// (the first ReLU and every pooling layer before the classifier).
     /// </summary>
-    public static IReadOnlyList<string> DefaultStyle(NetSpec spec) =>
-        VggStyle.All(n => spec.Layers.Any(l => l.Name == n)) ? VggStyle : TextureSynthesis.DefaultLayers(spec);
+    public static IReadOnlyList<string> DefaultStyle(NetSpec spec) => IsVgg(spec) ? VggStyle : TextureSynthesis.DefaultLayers(spec);
 
-    /// <summary>The default content layer: relu4_2 when the network has it (VGG), else the last of <see cref="DefaultStyle"/>.</summary>
-    public static IReadOnlyList<string> DefaultContent(NetSpec spec) =>
-        spec.Layers.Any(l => l.Name == VggContent) ? [VggContent] : [DefaultStyle(spec)[^1]];
+    /// <summary>True when the network has Gatys et al.'s VGG layers by name (relu4_2 and relu1_1…relu5_1).</summary>
+    public static bool IsVgg(NetSpec spec) => VggStyle.Append(VggContent).All(n => spec.Layers.Any(l => l.Name == n));
+
+    /// <summary>
+    /// The default content layer: relu4_2 on VGG, else the middle ReLU before the classifier (the ⌊n/2⌋-th, from 0, of
+    /// n; the only one when there is one), else the last default style layer.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultContent(NetSpec spec)
+    {
+        if (IsVgg(spec)) return [VggContent];
+        var relus = spec.Layers.TakeWhile(l => l is not FlattenLayer and not FcLayer).OfType<ReluLayer>().ToList();
+        return relus.Count > 0 ? [relus[relus.Count / 2].Name] : [DefaultStyle(spec)[^1]];
+    }
+
+    /// <summary>
+    /// The default weights (α, β, γ): on VGG Gatys et al.'s α/β = 10⁻³ (α = 1, β = 10³) and neural-style's γ = 10⁻³;
+    /// on other networks α = 1, β = 10⁸, γ = 10⁻², tuned on the shipped default model (grey, inputs ~0–1), where the
+    /// style losses are ~10⁻⁵ and the content losses ~10³ at the start.
+    /// </summary>
+    public static (float Content, float Style, float Tv) DefaultWeights(NetSpec spec) => IsVgg(spec) ? (1f, 1e3f, 1e-3f) : (1f, 1e8f, 1e-2f);
 
     /// <summary>
     /// Throws naming <paramref name="option"/> when a layer is unknown or its output at <paramref name="input"/> is not a

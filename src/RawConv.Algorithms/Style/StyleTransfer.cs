@@ -8,21 +8,12 @@ namespace RawConv.Algorithms.Style;
 /// Gatys, Ecker &amp; Bethge's style-transfer settings: the content and style layers, the weights α, β, γ of the
 /// content, style and total-variation losses, the optimizer (L-BFGS by default, one <c>Step(closure)</c> per iteration),
 /// the iterations, the weights of several styles' Gram targets (null: equal) and how often to keep a snapshot (0: never).
+/// <see cref="StyleLayers.DefaultWeights"/> gives α, β, γ by network.
 /// </summary>
 public sealed record StyleOptions(IReadOnlyList<string> ContentLayers, IReadOnlyList<string> StyleLayers, OptimizerSettings Optimizer,
-    float ContentWeight = StyleOptions.DefaultContentWeight, float StyleWeight = StyleOptions.DefaultStyleWeight, float TvWeight = StyleOptions.DefaultTvWeight,
-    int Iterations = StyleOptions.DefaultIterations, IReadOnlyList<float>? Blend = null, int SaveEvery = 0)
+    float ContentWeight, float StyleWeight, float TvWeight, int Iterations = StyleOptions.DefaultIterations, IReadOnlyList<float>? Blend = null, int SaveEvery = 0)
 {
-    /// <summary>α: Gatys et al.'s α/β = 10⁻³ (their Fig. 3 middle column) with β = 1.</summary>
-    public const float DefaultContentWeight = 1f;
-
-    /// <summary>β, so that α/β = 10⁻³.</summary>
-    public const float DefaultStyleWeight = 1e3f;
-
-    /// <summary>γ: the TV weight (tuned on the default model's input units; see the README's style section).</summary>
-    public const float DefaultTvWeight = 1e-3f;
-
-    /// <summary>Iterations: Gatys et al. and neural-style run L-BFGS for up to 1000; 300 gives a finished picture on VGG in practice.</summary>
+    /// <summary>Iterations: Gatys et al. and neural-style run L-BFGS for up to 1000; 300 gives a settled picture on the default model.</summary>
     public const int DefaultIterations = 300;
 
     /// <summary>Throws naming the first setting out of range.</summary>

@@ -93,9 +93,10 @@ public class StyleCliTests(ITestOutputHelper output)
         SkipUnlessPictures();
         using var dir = new TempDir();
         string[] common = ["--content", Astronaut, "--style", Scream, "--size", "40", "--iterations", "0"];
-        var fromContent = Run([.. common, "--out", Path.Combine(dir.Path, "c.npy")]);
+        var fromContent = Run([.. common, "--init", "content", "--out", Path.Combine(dir.Path, "c.npy")]);
         Assert.Equal(0, D(fromContent, "contentLoss"));
-        var noise3 = Run([.. common, "--init", "noise", "--seed", "3", "--out", Path.Combine(dir.Path, "n3.npy")]);
+        var noise3 = Run([.. common, "--seed", "3", "--out", Path.Combine(dir.Path, "n3.npy")]);
+        Assert.Equal("noise", noise3.GetProperty("settings").GetProperty("init").GetString());
         var again = Run([.. common, "--init", "noise", "--seed", "3", "--out", Path.Combine(dir.Path, "n3b.npy")]);
         var noise4 = Run([.. common, "--init", "noise", "--seed", "4", "--out", Path.Combine(dir.Path, "n4.npy")]);
         Assert.True(D(noise3, "contentLoss") > 0);
