@@ -137,6 +137,19 @@ public class StyleCliTests(ITestOutputHelper output)
         Assert.Equal(D(max, "tvLoss"), D(avg, "tvLoss"));
     }
 
+    [Fact]
+    public void HelpListsTheVerbAndItsOptions()
+    {
+        var (code, stdout, err) = CliProcess.Run("style", "--help");
+        Assert.True(code == 0, err);
+        foreach (var o in new[] { "--content", "--style", "--style-blend", "--init", "--content-layers", "--style-layers", "--content-weight", "--style-weight",
+                     "--tv-weight", "--size", "--style-scale", "--pool", "--preserve-colour", "--optimizer", "--lr", "--iterations", "--save-every", "--seed", "--out" })
+            Assert.Contains(o, stdout);
+        var (rootCode, root, _) = CliProcess.Run("--help");
+        Assert.Equal(0, rootCode);
+        Assert.Contains("style", root.Split('\n').Where(l => l.TrimStart().StartsWith("style ")).FirstOrDefault() ?? "");
+    }
+
     [SkippableFact]
     public void SaveEveryWritesSnapshotsWithSidecars()
     {
