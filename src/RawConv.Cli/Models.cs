@@ -39,6 +39,13 @@ internal static class Models
     /// <summary>A network with weights on <paramref name="backend"/>; weights holding NaN or Inf are refused, naming the file and layer.</summary>
     public static LoadedModel Load(string model, string? prototxt, string? preprocess, IBackend backend)
     {
+        if (!File.Exists(model) && Zoo.HasOwnWeights(model))
+        {
+            // A random network carries its weights in its name (the seed): nothing to read or verify.
+            var own = Zoo.WithOwnWeights(model, backend);
+            own.CheckFinite = true;
+            return new LoadedModel(own, null, Choose(preprocess, null, own.Spec), model);
+        }
         if (!File.Exists(model) && Zoo.Has(model))
             throw new RawConvException($"{model} is a zoo architecture without weights; pass a weights file (.h5, .onnx, .caffemodel) — `rawconv import` converts one");
         RequireFile(model);

@@ -22,8 +22,8 @@ public sealed class LayerRoles(NetSpec spec)
     /// <summary>The final softmax layer, or null when the network ends without one.</summary>
     public string? Probabilities => L[^1] is SoftmaxLayer && L.Count > 1 ? L[^1].Name : null;
 
-    /// <summary>Every convolution, in order.</summary>
-    public IReadOnlyList<string> Convolutions => L.OfType<ConvLayer>().Select(l => l.Name).ToList();
+    /// <summary>Every convolution (multi-scale banks included), in order.</summary>
+    public IReadOnlyList<string> Convolutions => L.Where(l => l is ConvLayer or MultiScaleConvLayer).Select(l => l.Name).ToList();
 
     /// <summary>The last convolution.</summary>
     public string LastConv => Override("lastConv") ?? (Convolutions.Count > 0 ? Convolutions[^1]
@@ -51,7 +51,7 @@ public sealed class LayerRoles(NetSpec spec)
 
     /// <summary>The first pooling layer, else the first convolution, else the first layer.</summary>
     public string FirstPool => Override("firstPool")
-        ?? (L.FirstOrDefault(x => x is MaxPoolLayer or AvgPoolLayer) ?? L.FirstOrDefault(x => x is ConvLayer) ?? L[0]).Name;
+        ?? (L.FirstOrDefault(x => x is MaxPoolLayer or AvgPoolLayer) ?? L.FirstOrDefault(x => x is ConvLayer or MultiScaleConvLayer) ?? L[0]).Name;
 
     /// <summary><paramref name="layer"/>'s output after the ReLU layers that directly follow it.</summary>
     public string Rectified(string layer)

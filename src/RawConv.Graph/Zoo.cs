@@ -4,15 +4,17 @@ namespace RawConv.Graph;
 public static partial class Zoo
 {
     /// <summary>Names accepted by <see cref="Get"/>; "mini_alexnet" is the shipped default model's architecture.</summary>
-    public static readonly string[] Names = ["bvlc_alexnet", "caffenet", "torchvision_alexnet", "zfnet", "vgg16", "vgg19", "mini_alexnet"];
+    public static readonly string[] Names = ["bvlc_alexnet", "caffenet", "torchvision_alexnet", "zfnet", "vgg16", "vgg19", "mini_alexnet", "random-multiscale"];
 
     /// <summary>True when <paramref name="name"/> is a zoo name or a parameterized one ("mini-alexnet:…", "generator:…").</summary>
     public static bool Has(string name) => Names.Contains(name)
-        || name.StartsWith("mini-alexnet:", StringComparison.OrdinalIgnoreCase) || name.StartsWith("generator:", StringComparison.OrdinalIgnoreCase);
+        || name.StartsWith("mini-alexnet:", StringComparison.OrdinalIgnoreCase) || name.StartsWith("generator:", StringComparison.OrdinalIgnoreCase)
+        || HasOwnWeights(name);
 
     /// <summary>
     /// The architecture called <paramref name="name"/>; "mini-alexnet:key=value,…" gives a variant of the default
-    /// model (<see cref="MiniAlexNetConfig.Parse"/>), "generator:CODE:C:H:W" an image generator (<see cref="Generator"/>).
+    /// model (<see cref="MiniAlexNetConfig.Parse"/>), "generator:CODE:C:H:W" an image generator (<see cref="Generator"/>),
+    /// "random-multiscale[:SEED[:FILTERS[:SIZES]]]" the random multi-scale texture network (<see cref="WithOwnWeights"/>).
     /// </summary>
     public static NetSpec Get(string name) => name switch
     {
@@ -25,7 +27,8 @@ public static partial class Zoo
         "mini_alexnet" => MiniAlexNet.Spec(MiniAlexNetConfig.Shipped),
         _ when name.StartsWith("mini-alexnet", StringComparison.OrdinalIgnoreCase) => MiniAlexNet.Spec(MiniAlexNetConfig.Parse(name)),
         _ when name.StartsWith("generator:", StringComparison.OrdinalIgnoreCase) => ParseGenerator(name),
-        _ => throw new RawConvException($"unknown model '{name}'; the zoo has {string.Join(", ", Names)}, mini-alexnet:key=value,… and generator:CODE:C:H:W"),
+        _ when HasOwnWeights(name) => RandomMultiScale(name),
+        _ => throw new RawConvException($"unknown model '{name}'; the zoo has {string.Join(", ", Names)}, mini-alexnet:key=value,…, generator:CODE:C:H:W and random-multiscale:SEED:FILTERS:SIZES"),
     };
 
     /// <summary>Caffe bvlc_alexnet deploy.prototxt: conv–relu–norm–pool ×2, conv3–5, pool5, fc6–fc8, softmax; input 3×227×227 BGR.</summary>
