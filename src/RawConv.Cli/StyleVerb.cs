@@ -29,7 +29,7 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
     private readonly Option<string?> contentLayers = new("--content-layers") { Description = "comma-separated content layers (default: relu4_2 on VGG, else the middle ReLU before the classifier)" };
     private readonly Option<string?> styleLayers = new("--style-layers") { Description = "comma-separated style layers (default: relu1_1…relu5_1 on VGG, else the first ReLU and every pooling layer before the classifier)" };
     private readonly Option<float?> contentWeight = new("--content-weight") { Description = "α, the content loss's weight (default 1)" };
-    private readonly Option<float?> styleWeight = new("--style-weight") { Description = "β, the style loss's weight (default: 1e3 on VGG, Gatys et al.'s α/β = 1e-3; else 1e8, tuned on the default model)" };
+    private readonly Option<float?> styleWeight = new("--style-weight") { Description = "β, the style loss's weight (default: 1e3 on VGG, Gatys et al.'s α/β = 1e-3; else 1e8, or 1e10 on one-layer networks; see the README)" };
     private readonly Option<float?> tvWeight = new("--tv-weight") { Description = "γ, the total-variation weight in the network's input units (default: 1e-3 on VGG, as neural-style; else 1e-2)" };
     private readonly Option<string?> size = new("--size") { Description = $"output H,W, or N for the longer side (default: the content's size, longer side at most {StyleInputs.MaxSide}); the content is resized to it" };
     private readonly Option<float> styleScale = new("--style-scale") { Description = "style images are resized so their longer side is s × the output's longer side", DefaultValueFactory = _ => 1f };
@@ -128,7 +128,7 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
         var (contentPlanes, stylePlanes, yiq) = StyleInputs.ToNetwork(contentSource, styleSources, s.Colour, pre);
         int c = spec.InputChannels;
         float lr = s.Lr ?? (s.Optimizer == OptimizerKind.Lbfgs ? 1f : 10 * pre.Scale / pre.Std[0]);
-        var (wc, ws, wt) = StyleLayers.DefaultWeights(spec);
+        var (wc, ws, wt) = s.ContentWeight is null || s.StyleWeight is null || s.TvWeight is null ? StyleLayers.DefaultWeights(spec) : (0f, 0f, 0f);
         var o = new StyleOptions(s.ContentLayers ?? StyleLayers.DefaultContent(spec), s.StyleLayers ?? StyleLayers.DefaultStyle(spec),
             new OptimizerSettings(s.Optimizer, lr), s.ContentWeight ?? wc, s.StyleWeight ?? ws, s.TvWeight ?? wt, s.Iterations, s.Blend, s.SaveEvery).Validate();
         var b = given.Backend;

@@ -37,10 +37,15 @@ public static class StyleLayers
 
     /// <summary>
     /// The default weights (α, β, γ): on VGG Gatys et al.'s α/β = 10⁻³ (α = 1, β = 10³) and neural-style's γ = 10⁻³;
-    /// on other networks α = 1, β = 10⁸, γ = 10⁻², tuned on the shipped default model (grey, inputs ~0–1), where the
-    /// style losses are ~10⁻⁵ and the content losses ~10³ at the start.
+    /// elsewhere α = 1, γ = 10⁻², and β = 10⁸ (tuned on the shipped default model, whose style losses start near 10⁻⁵ and
+    /// content losses near 10³), or β = 10¹⁰ when the default content layer is also a default style layer (one-layer
+    /// networks such as random-multiscale: the content term pins the very features the Gram matrices summarize; tuned there).
     /// </summary>
-    public static (float Content, float Style, float Tv) DefaultWeights(NetSpec spec) => IsVgg(spec) ? (1f, 1e3f, 1e-3f) : (1f, 1e8f, 1e-2f);
+    public static (float Content, float Style, float Tv) DefaultWeights(NetSpec spec)
+    {
+        if (IsVgg(spec)) return (1f, 1e3f, 1e-3f);
+        return DefaultStyle(spec).Contains(DefaultContent(spec)[0]) ? (1f, 1e10f, 1e-2f) : (1f, 1e8f, 1e-2f);
+    }
 
     /// <summary>
     /// Throws naming <paramref name="option"/> when a layer is unknown or its output at <paramref name="input"/> is not a

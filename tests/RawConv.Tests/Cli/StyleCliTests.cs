@@ -137,6 +137,23 @@ public class StyleCliTests(ITestOutputHelper output)
         Assert.Equal(D(max, "tvLoss"), D(avg, "tvLoss"));
     }
 
+    [SkippableFact]
+    public void OnASmallRandomMultiScaleNetworkTheOneReluIsContentAndStyleAndTheTotalFallsAHundredfold()
+    {
+        SkipUnlessPictures();
+        using var dir = new TempDir();
+        var j = Run("--model", "random-multiscale:1:8:3,5,7", "--content", Astronaut, "--style", Scream, "--size", "32", "--iterations", "10",
+            "--out", Path.Combine(dir.Path, "m.png"));
+        var s = j.GetProperty("settings");
+        Assert.Equal(["relu"], s.GetProperty("contentLayers").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["relu"], s.GetProperty("styleLayers").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(1e10, s.GetProperty("styleWeight").GetDouble(), 1e4);
+        double start = D(j.GetProperty("initial"), "total"), end = D(j, "total");
+        output.WriteLine($"random-multiscale:1:8:3,5,7 at 32×32: total {start:G4} → {end:G4} ({start / end:F0}×) in 10 L-BFGS steps");
+        Assert.True(start / end >= 100, $"total fell {start / end:F1}× in 10 steps");
+        Assert.Equal(3, ImageIO.Load(Path.Combine(dir.Path, "m.png")).Channels);
+    }
+
     [Fact]
     public void HelpListsTheVerbAndItsOptions()
     {

@@ -18,6 +18,10 @@ public class StyleLayersTests
         Assert.Equal(["relu3"], StyleLayers.DefaultContent(mini));
         Assert.Equal(["relu1", "pool1", "pool2", "pool5"], StyleLayers.DefaultStyle(mini));
         Assert.Equal((1f, 1e8f, 1e-2f), StyleLayers.DefaultWeights(mini));
+        var multi = Zoo.RandomMultiScale(4, [3, 5]);
+        Assert.Equal(["relu"], StyleLayers.DefaultContent(multi));
+        Assert.Equal(["relu"], StyleLayers.DefaultStyle(multi));
+        Assert.Equal((1f, 1e10f, 1e-2f), StyleLayers.DefaultWeights(multi));
     }
 
     [Fact]
