@@ -26,6 +26,7 @@ var root = new RootCommand("rawconv — a from-scratch GPU engine for opening up
     new AdversarialVerb().Command,
     new FoolVerb().Command,
     new TextureVerb().Command,
+    new StyleVerb().Command,
     Verbs.Dgn(),
     Verbs.CheckWeights(),
 };
