@@ -78,6 +78,8 @@ public sealed class HostileModelCampaignTests(ITestOutputHelper output) : IDispo
         new("invert", All, true, (f, m, o) => ["invert", .. m, "--input", f.One, "--layer", "relu2", "--iterations", "3", "--out", Path.Combine(o, "x.png"), "--device", Ref]),
         new("dream", All, true, (f, m, o) => ["dream", .. m, "--input", f.One, "--layer", "relu2", "--octaves", "1", "--iterations", "2", "--out", Path.Combine(o, "x.png"), "--device", Ref]),
         new("adversarial", All, true, (f, m, o) => ["adversarial", .. m, "--input", f.One, "--steps", "2", "--out", Path.Combine(o, "x.png"), "--device", Ref]),
+        new("texture", All, true, (f, m, o) => ["texture", .. m, "--image", Path.Combine(f.Dataset, "class0", "0.png"), "--iterations", "2", "--out", Path.Combine(o, "x.png"), "--device", Ref]),
+        new("style", All, true, (f, m, o) => ["style", .. m, "--content", f.One, "--style", f.One, "--iterations", "2", "--out", Path.Combine(o, "x.png"), "--device", Ref]),
         new("dgn train", NoCaffe, true, (f, m, o) => ["dgn", "train", .. m, "--dataset", f.Dataset, "--batch", "2", "--epochs", "1", "--max-steps", "1", "--out", Path.Combine(o, "g.h5"), "--device", Ref]),
     ];
 
