@@ -77,6 +77,9 @@ internal sealed class Session : IDisposable
     /// <summary>The network.</summary>
     public Net Net => Model.Net;
 
+    /// <summary>The model if it has been loaded, else null (nothing is loaded by asking).</summary>
+    public LoadedModel? Loaded => model;
+
     /// <summary>Opens the device named by --device (warnings to stderr); the model loads on first use.</summary>
     public static Session Open(CommonArgs args) => new(Verbs.Open(args.Device), null, args, owns: true);
 

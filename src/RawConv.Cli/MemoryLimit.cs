@@ -33,6 +33,15 @@ internal static class MemoryLimit
         $"{verb}: estimated peak device memory {Text(e.DeviceBytes)}" + (e.HostBytes > 0 ? $" (+ {Text(e.HostBytes)} host memory for L-BFGS)" : "")
         + $", time ≈ {e.Seconds:G3} s ({e.MultiplyAdds / 1e9:G3} G multiply-adds at an assumed {e.MultiplyAddsPerSecond / 1e9:G3} G/s — a rough estimate)";
 
+    /// <summary>
+    /// Writes <see cref="Describe"/> on stderr when it is a terminal, beside the progress bar; a redirected stderr carries
+    /// nothing but a failure's one line, and --json and the sidecar hold the estimate's numbers.
+    /// </summary>
+    public static void Announce(string verb, RunEstimate e)
+    {
+        if (!Console.IsErrorRedirected) Console.Error.WriteLine(Describe(verb, e));
+    }
+
     /// <summary>Throws when <paramref name="e"/> needs more device memory than <paramref name="limit"/>, naming both, the size and what to do.</summary>
     public static void Check(RunEstimate e, long? limit, string what, string remedy)
     {

@@ -102,7 +102,7 @@ internal sealed class TextureVerb : Verb<TextureSettings, TextureRun>
         {
             if (s.Tile is { Auto: true }) o = AutoTile(spec, session, source.Shape, o, s.MaxMemory!.Value);
             var estimate = TextureSynthesis.Estimate(spec, session.Backend, source.Shape, o);
-            Console.Error.WriteLine(MemoryLimit.Describe("texture", estimate));
+            MemoryLimit.Announce("texture", estimate);
             MemoryLimit.Check(estimate, s.MaxMemory, $"texture at {h}×{w} with {names.Count} layer(s) up to '{names.OrderBy(spec.IndexOf).Last()}'",
                 "give a smaller --size, fewer or lower --layers, --tile auto (or --tile T) to refine in tiles, or a higher --max-memory");
             var meter = DeviceMemory.Of(session.Backend);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using RawConv.Graph;
 
 namespace RawConv.Cli;
 
@@ -41,7 +42,16 @@ internal abstract class Verb<TSettings, TResult>
     /// <summary>Compute, render and stage the files in <paramref name="writer"/> (the caller commits).</summary>
     public Rendered Run(Session session, TSettings settings, OutputWriter writer)
     {
-        var result = Compute(session, settings);
+        TResult result;
+        try
+        {
+            result = Compute(session, settings);
+        }
+        catch (NonFiniteException e) when (session.Loaded is { } m && !e.Message.Contains(m.Source, StringComparison.Ordinal))
+        {
+            // An optimizing loop whose step overflowed on a damaged model fails in its next forward pass; name the model.
+            throw new RawConvException($"{m.Source}: {e.Message} (the run left the finite range on this model — `rawconv check-weights` inspects its weights)");
+        }
         try
         {
             var rendered = Render(session, settings, result);
