@@ -42,7 +42,7 @@ internal static partial class Verbs
             var j = Payload(RunVerb(new TextureVerb(), writer, b, net, ["texture", .. common, "--image", Path.Combine(SkimageData, t + ".png"),
                 "--size", $"{size},{size}", "--iterations", textureSteps, "--seed", "0", "--out", Path.Combine(dir, png)]));
             double initial = Number(j, "initialLoss"), final = Number(j, "finalLoss");
-            figs.Add((png, $"{t}: Gram loss {initial:G3} → {final:G3} ({initial / final:F0}×), estimated {Number(j, "memoryEstimateBytes") / 1048576:F0} MiB"));
+            figs.Add((png, $"{t}.png, {size}×{size}, {textureSteps} L-BFGS steps, seed 0: Gram loss {initial:G3} → {final:G3} ({initial / final:F0}×), estimated {Number(j, "memoryEstimateBytes") / 1048576:F0} MiB"));
             rows.Add(new { image = t, initialLoss = initial, finalLoss = final });
             made.Add(png);
         }
@@ -54,7 +54,8 @@ internal static partial class Verbs
             string png = $"style-{p}.png";
             var j = Payload(RunVerb(new StyleVerb(), writer, b, net, ["style", .. common, "--content", Path.Combine(SkimageData, p + ".png"), "--style", Scream,
                 "--size", size, "--init", "content", "--iterations", styleSteps, "--out", Path.Combine(dir, png)]));
-            figs.Add((png, $"{p} in The Scream's style: total loss {Number(j.GetProperty("initial"), "total"):G3} → {Number(j, "total"):G3}"));
+            figs.Add((png, $"{p}.png in The Scream's style, {size} px, from the photograph, {styleSteps} L-BFGS steps, α = {Number(j.GetProperty("settings"), "contentWeight"):G3}, " +
+                $"β = {Number(j.GetProperty("settings"), "styleWeight"):G3}, γ = {Number(j.GetProperty("settings"), "tvWeight"):G3}: total loss {Number(j.GetProperty("initial"), "total"):G3} → {Number(j, "total"):G3}"));
             styles.Add(new { image = p, contentLoss = Number(j, "contentLoss"), styleLoss = Number(j, "styleLoss"), total = Number(j, "total") });
             made.Add(png);
         }
