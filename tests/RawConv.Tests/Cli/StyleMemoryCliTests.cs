@@ -62,6 +62,16 @@ public class StyleMemoryCliTests(ITestOutputHelper output)
             "--content-layers", meta.GetProperty("contentLayer").GetString()!, "--style-layers", layers, "--iterations", "2", "--optimizer", optimizer);
     }
 
+    [SkippableTheory]
+    [InlineData("48")]
+    [InlineData("64,56", "--tile", "32")]
+    public void OnTheRandomMultiScaleNetworkTheEstimateCountsEachBanksScratch(params string[] size)
+    {
+        StyleCliTests.SkipUnlessPictures();
+        WithinAFifth($"random-multiscale, --size {string.Join(' ', size)}", ["--model", "random-multiscale", "--content", Astronaut, "--style", Scream,
+            "--size", .. size, "--iterations", "2"]);
+    }
+
     [SkippableFact]
     public void ARunOverMaxMemoryIsRefusedInOneLineAndWritesNothing()
     {
