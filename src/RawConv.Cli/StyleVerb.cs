@@ -11,10 +11,13 @@ namespace RawConv.Cli;
 /// <summary>`style`'s settings as given: null layers, weights and size take the network's and the algorithm's defaults.</summary>
 internal sealed record StyleSettings(string Content, string[] Styles, float[]? Blend, string Init, string[]? ContentLayers, string[]? StyleLayers,
     float? ContentWeight, float? StyleWeight, float? TvWeight, int[]? Size, float StyleScale, bool AveragePool, PreserveColour Colour,
-    OptimizerKind Optimizer, float? Lr, int Iterations, int SaveEvery, int Seed, string Out);
+    OptimizerKind Optimizer, float? Lr, int Iterations, int SaveEvery, int Seed, string Out, long? MaxMemory = null, TileSetting? Tile = null);
 
-/// <summary>The stylized image with what `style` resolved: the options, the output size, the preprocessing and the content's YIQ planes under the luminance mode.</summary>
-internal sealed record StyleRun(StyleResult Result, StyleOptions Options, int H, int W, Preprocessing Pre, float[]? ContentYiq) : IDisposable
+/// <summary>
+/// The stylized image with what `style` resolved: the options, the output size, the preprocessing, the content's YIQ
+/// planes under the luminance mode, the run's estimate and the device memory it held at most.
+/// </summary>
+internal sealed record StyleRun(StyleResult Result, StyleOptions Options, int H, int W, Preprocessing Pre, float[]? ContentYiq, RunEstimate Estimate, long PeakBytes) : IDisposable
 {
     public void Dispose() => Result.Dispose();
 }
@@ -40,6 +43,8 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
     private readonly Option<int> iterations = new("--iterations") { Description = "optimizer steps (0–100000; 0 reports the losses of the start image)", DefaultValueFactory = _ => StyleOptions.DefaultIterations };
     private readonly Option<int> saveEvery = new("--save-every") { Description = "also write the image every N steps (OUT-NNNNN.png with a sidecar; 0: never)", DefaultValueFactory = _ => 0 };
     private readonly Option<int> seed = new("--seed") { Description = "seed of --init noise", DefaultValueFactory = _ => 0 };
+    private readonly Option<string?> maxMemory = new("--max-memory") { Description = "refuse a run whose estimated peak device memory exceeds SIZE (bytes, or 512M, 2G)" };
+    private readonly Option<string?> tile = new("--tile") { Description = "T[,OVERLAP] | auto: stylize the whole at about T px, upsample, refine T×T tiles (each with its crop of the content) overlapping by OVERLAP (default T/8) blended with linear ramps; auto: the largest T whose run fits --max-memory" };
     private readonly Option<string> output = new("--out") { Description = "s.png: the picture with a JSON sidecar and the loss chart s-losses.png/.svg; s.npy: the NCHW float32 input", Required = true };
 
     protected override Command Build()
@@ -47,7 +52,7 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
         var cmd = new Command("style", "Neural style transfer (Gatys, Ecker & Bethge 2016): an image with the content features of --content and the Gram matrices of --style, by L-BFGS (or Adam) from the content or noise.");
         Common.Add(cmd, Common.Model, Common.Prototxt, Common.Preprocess, Common.Device);
         Common.Add(cmd, content, style, blend, init, contentLayers, styleLayers, contentWeight, styleWeight, tvWeight, size, styleScale, pool, colour,
-            optimizer, lr, iterations, saveEvery, seed, output, Common.Json);
+            optimizer, lr, iterations, saveEvery, seed, maxMemory, tile, output, Common.Json);
         return cmd;
     }
 
@@ -78,7 +83,8 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
             p.GetValue(init)!, Names(p.GetValue(contentLayers), "--content-layers"), Names(p.GetValue(styleLayers), "--style-layers"),
             Weight(p.GetValue(contentWeight), "--content-weight"), Weight(p.GetValue(styleWeight), "--style-weight"), Weight(p.GetValue(tvWeight), "--tv-weight"), p.GetValue(size) is { } s ? Size(s) : null,
             Checks.Float(p.GetValue(styleScale), "--style-scale", 0.01f, 16f), avg, mode, kind, step,
-            Checks.Int(p.GetValue(iterations), "--iterations", 0, 100_000), Checks.Int(p.GetValue(saveEvery), "--save-every", 0, 100_000), p.GetValue(seed), outPath);
+            Checks.Int(p.GetValue(iterations), "--iterations", 0, 100_000), Checks.Int(p.GetValue(saveEvery), "--save-every", 0, 100_000), p.GetValue(seed), outPath,
+            p.GetValue(maxMemory) is { } mm ? MemoryLimit.Parse(mm) : null, p.GetValue(tile) is { } t ? TileSetting.Parse(t) : null);
     }
 
     private static float? Weight(float? w, string option) => w is { } v ? Checks.Float(v, option, 0, 1e12f) : null;
@@ -131,6 +137,21 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
         var (wc, ws, wt) = s.ContentWeight is null || s.StyleWeight is null || s.TvWeight is null ? StyleLayers.DefaultWeights(spec) : (0f, 0f, 0f);
         var o = new StyleOptions(s.ContentLayers ?? StyleLayers.DefaultContent(spec), s.StyleLayers ?? StyleLayers.DefaultStyle(spec),
             new OptimizerSettings(s.Optimizer, lr), s.ContentWeight ?? wc, s.StyleWeight ?? ws, s.TvWeight ?? wt, s.Iterations, s.Blend, s.SaveEvery).Validate();
+        if (s.Tile is { Auto: false } fixedTile) o = (o with { Tile = fixedTile.Side, Overlap = fixedTile.Overlap ?? TileSetting.DefaultOverlap(fixedTile.Side) }).Validate();
+        if (s.Tile is { Auto: true } && s.MaxMemory is null) throw new RawConvException("--tile: auto picks the largest tile that fits --max-memory — give --max-memory too, e.g. 2G");
+        var initFile = InitFile(s, spec, h, w);
+        var contentShape = Shape.Nchw(1, c, h, w);
+        var styleShapes = styleSources.Select(src => Shape.Nchw(1, c, src.H, src.W)).ToList();
+        if (s.Tile is { Auto: true }) o = AutoTile(spec, given.Backend, contentShape, styleShapes, o, s.AveragePool, s.MaxMemory!.Value);
+        if (o.Tiled(h, w) && o.SaveEvery > 0) throw new RawConvException("--save-every: a tiled run keeps no snapshots (its steps refine pieces of the picture) — leave out --save-every or --tile");
+        var estimate = StyleTransfer.Estimate(spec, given.Backend, contentShape, styleShapes, o, s.AveragePool);
+        Console.Error.WriteLine(MemoryLimit.Describe("style", estimate));
+        MemoryLimit.Check(estimate, s.MaxMemory, $"style at {h}×{w} with content layer(s) {string.Join(",", o.ContentLayers)} and style layers up to '{o.StyleLayers.OrderBy(spec.IndexOf).Last()}'",
+            "give a smaller --size or --style-scale, lower layers, --tile auto (or --tile T) to refine in tiles, or a higher --max-memory");
+        bool tiled = o.Tiled(h, w);
+        int steps = o.Iterations * (1 + (tiled ? Tiling.Plan(h, w, o.Tile, o.Overlap).Count : 0));
+        var meter = DeviceMemory.Of(given.Backend);
+        meter.ResetPeak();
         var b = given.Backend;
         var tensors = new List<Tensor>();
         Net? swapped = null;
@@ -138,11 +159,11 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
         {
             var contentT = Add(tensors, Tensor.FromArray(b, Shape.Nchw(1, c, h, w), contentPlanes));
             var styles = styleSources.Select((src, k) => Add(tensors, Tensor.FromArray(b, Shape.Nchw(1, c, src.H, src.W), stylePlanes[k]))).ToList();
-            var start = Add(tensors, Init(s, contentT, spec, pre, h, w));
+            var start = Add(tensors, Init(s, contentT, spec, pre, h, w, initFile));
             var net = s.AveragePool ? swapped = StyleLayers.WithSpec(given, spec) : given;
             StyleResult? result = null;
-            Progress.RunObjective("style", o.Iterations, step => result = StyleTransfer.Run(net, contentT, styles, start, o, (_, l) => step(1, l.Total)));
-            return new StyleRun(result!, o, h, w, pre, yiq);
+            Progress.RunObjective("style", steps, step => result = StyleTransfer.Run(net, contentT, styles, start, o, (_, l) => step(1, l.Total)));
+            return new StyleRun(result!, o, h, w, pre, yiq, estimate, meter.Peak);
         }
         finally
         {
@@ -151,26 +172,49 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
         }
     }
 
+    /// <summary>The options untiled when their run fits <paramref name="limit"/>, else with the largest tile side (a multiple of 16) whose run does; the options unchanged when none does (the check then refuses).</summary>
+    private static StyleOptions AutoTile(NetSpec spec, IBackend backend, Shape content, IReadOnlyList<Shape> styles, StyleOptions o, bool weightCopy, long limit)
+    {
+        if (StyleTransfer.Estimate(spec, backend, content, styles, o, weightCopy).DeviceBytes <= limit) return o;
+        for (int side = Math.Max(content.H, content.W) / 16 * 16; side >= 16; side -= 16)
+        {
+            var tiled = o with { Tile = side, Overlap = TileSetting.DefaultOverlap(side) };
+            if (!tiled.Tiled(content.H, content.W)) continue;
+            try
+            {
+                if (StyleTransfer.Estimate(spec, backend, content, styles, tiled, weightCopy).DeviceBytes <= limit) return tiled;
+            }
+            catch (RawConvException)
+            {
+                break;
+            }
+        }
+        return o;
+    }
+
     private static Tensor Add(List<Tensor> owned, Tensor t)
     {
         owned.Add(t);
         return t;
     }
 
-    private static Tensor Init(StyleSettings s, Tensor content, NetSpec spec, Preprocessing pre, int h, int w)
-    {
-        switch (s.Init.ToLowerInvariant())
+    private static Tensor Init(StyleSettings s, Tensor content, NetSpec spec, Preprocessing pre, int h, int w, StyleSource? file) =>
+        s.Init.ToLowerInvariant() switch
         {
-            case "content":
-                return content.Clone();
-            case "noise":
-                return TextureSynthesis.Noise(content.Backend, spec.InputChannels, h, w, pre, s.Seed);
-        }
+            "content" => content.Clone(),
+            "noise" => TextureSynthesis.Noise(content.Backend, spec.InputChannels, h, w, pre, s.Seed),
+            _ => Tensor.FromArray(content.Backend, Shape.Nchw(1, spec.InputChannels, h, w), file!.Planes),
+        };
+
+    /// <summary>--init's .npy read and checked against the output size (before the estimate line, so a bad one is refused in one line); null for content and noise.</summary>
+    private static StyleSource? InitFile(StyleSettings s, NetSpec spec, int h, int w)
+    {
+        if (s.Init.ToLowerInvariant() is "content" or "noise") return null;
         if (!OutputWriter.IsNpy(s.Init)) throw new RawConvException($"--init: '{s.Init}' — give content, noise or an NCHW float32 .npy of the output size");
         var src = StyleInputs.Load(s.Init, "--init", spec);
         if (src.H != h || src.W != w)
             throw new RawConvException($"--init: {s.Init}: {src.H}×{src.W} does not match the output size {h}×{w} — give (1, {spec.InputChannels}, {h}, {w}) or set --size");
-        return Tensor.FromArray(content.Backend, Shape.Nchw(1, spec.InputChannels, h, w), src.Planes);
+        return src;
     }
 
     public override Rendered Render(Session session, StyleSettings s, StyleRun run)
@@ -192,6 +236,9 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
             model = m.Source, settings, contentLoss = f.ContentLoss, styleLoss = f.StyleLoss, tvLoss = f.TvLoss, total = f.Total,
             initial = Losses(r.History[0], 0), iterations = r.History.Count - 1, history, chart = chart ? stem + "-losses.png" : null,
             snapshots = r.Snapshots.Select(q => Snapshot(stem, q.Iteration, s.Out)).ToArray(),
+            tile = r.Tiles is { } tl ? new { side = o.Tile, overlap = o.Overlap, count = tl.Count, final = tl.Select((l, i) => Losses(l, i)).ToArray() } : null,
+            memoryEstimateBytes = run.Estimate.DeviceBytes, hostMemoryEstimateBytes = run.Estimate.HostBytes,
+            timeEstimateSeconds = run.Estimate.Seconds, memoryPeakBytes = run.PeakBytes,
         };
         var files = new List<OutputFile> { Image(s.Out, r.Image.ToArray(), run, payload) };
         foreach (var q in r.Snapshots)
@@ -205,7 +252,8 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
         return new Rendered(files, payload, wr =>
         {
             var i = r.History[0];
-            wr.WriteLine($"total {i.Total:G6} → {f.Total:G6} after {o.Iterations} {settings.optimizer} steps (content {f.ContentLoss:G4}, style {f.StyleLoss:G4}, tv {f.TvLoss:G4})");
+            string tiles = r.Tiles is { } tt ? $" on the whole and on each of {tt.Count} tiles of {o.Tile} (losses: the tiles' mean)" : "";
+            wr.WriteLine($"total {i.Total:G6} → {f.Total:G6} after {o.Iterations} {settings.optimizer} steps{tiles} (content {f.ContentLoss:G4}, style {f.StyleLoss:G4}, tv {f.TvLoss:G4})");
             wr.WriteLine($"wrote {s.Out} ({run.H}×{run.W})");
         });
     }

@@ -64,6 +64,7 @@ internal sealed class MemoryWalk(NetSpec spec, KernelTuning? tuning)
                 kept += y;
             }
             if (layer is ConvLayer c && tuning is not null) Workspace(Conv2d.WorkspaceFloats(shapes[i], c.WeightShape(shapes[i])!, c.Params, tuning, backwardData: false));
+            if (layer is MultiScaleConvLayer ms) Banks(ms, shapes[i], backward: false);
             AllocFree(Scratch);
         }
         return kept;
@@ -104,6 +105,7 @@ internal sealed class MemoryWalk(NetSpec spec, KernelTuning? tuning)
             long dx = Bytes(shapes[i]);
             Alloc(dx);
             if (layer is ConvLayer c && tuning is not null) Workspace(Conv2d.WorkspaceFloats(shapes[i], c.WeightShape(shapes[i])!, c.Params, tuning, backwardData: true));
+            if (layer is MultiScaleConvLayer ms) Banks(ms, shapes[i], backward: true);
             if (layer is MaxPoolLayer) AllocFree(Scratch);
             Free(grad);
             grad = dx;
@@ -119,6 +121,26 @@ internal sealed class MemoryWalk(NetSpec spec, KernelTuning? tuning)
     {
         AllocFree(Bytes(image));
         AllocFree(Bytes(image));
+    }
+
+    /// <summary>
+    /// A multi-scale convolution runs one same-padded convolution per bank, one bank at a time: the bank's cropped filters
+    /// with its output (forward), or with its slice of the incoming gradient and its input gradient summed into the first
+    /// (backward), and the bank's convolution scratch, which grows with the kernel size.
+    /// </summary>
+    private void Banks(MultiScaleConvLayer ms, Shape input, bool backward)
+    {
+        long slice = Bytes(Shape.Nchw(input.N, ms.FiltersPerBank, input.H, input.W));
+        for (int b = 0; b < ms.KernelSizes.Length; b++)
+        {
+            int k = ms.KernelSizes[b];
+            var w = new Shape(ms.FiltersPerBank, input.C, k, k);
+            long held = Bytes(w) + (backward ? slice : 0);
+            Alloc(held);
+            if (tuning is not null) Workspace(Conv2d.WorkspaceFloats(input, w, new Conv2dParams(1, 1, (k - 1) / 2, (k - 1) / 2), tuning, backward));
+            AllocFree(backward ? (b == 0 ? 0 : Bytes(input)) : slice);
+            Free(held);
+        }
     }
 
     private void AllocFree(long bytes)

@@ -14,8 +14,12 @@ public enum EstimateTermKind
 /// <summary>A loss term of an estimated run: its layer and what it reads there.</summary>
 public sealed record EstimateTerm(string Layer, EstimateTermKind Kind);
 
-/// <summary>A forward pass that makes targets before the loop (a source or style image's Gram matrices, a content image's features), kept for the run.</summary>
-public sealed record EstimateTargets(Shape Input, IReadOnlyList<EstimateTerm> Terms);
+/// <summary>
+/// A forward pass that makes targets before the loop (a source or style image's Gram matrices, a content image's features),
+/// kept for the run; <paramref name="Kept"/> false: freed once made (summed into an earlier pass's kept targets, as a second
+/// style's Gram matrices into the blend, or copied per image by the terms).
+/// </summary>
+public sealed record EstimateTargets(Shape Input, IReadOnlyList<EstimateTerm> Terms, bool Kept = true);
 
 /// <summary>
 /// An input-optimization run as the estimate sees it: the network, the image optimized at each scale in order (one entry
@@ -72,8 +76,10 @@ public sealed record RunEstimate(long DeviceBytes, long HostBytes, long Multiply
             int targetTop = target.Terms.Max(t => spec.IndexOf(t.Layer));
             long kept = walk.Forward(target.Input, targetTop);
             var shapes = spec.Shapes(target.Input, spec.Layers[targetTop].Name);
-            foreach (var t in target.Terms) walk.Alloc(TargetBytes(t.Kind, shapes[spec.IndexOf(t.Layer) + 1]));
+            long made = target.Terms.Sum(t => TargetBytes(t.Kind, shapes[spec.IndexOf(t.Layer) + 1]));
+            walk.Alloc(made);
             walk.Free(kept);
+            if (!target.Kept) walk.Free(made);
             macs += ForwardMacs(spec, target.Input, targetTop) + TermMacs(spec, target.Input, target.Terms.Select(t => (spec.IndexOf(t.Layer), t.Kind)).ToList(), 1);
         }
         int perStep = run.Optimizer == OptimizerKind.Lbfgs ? 2 : 1;

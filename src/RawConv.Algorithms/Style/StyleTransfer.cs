@@ -7,12 +7,17 @@ namespace RawConv.Algorithms.Style;
 /// <summary>
 /// Gatys, Ecker &amp; Bethge's style-transfer settings: the content and style layers, the weights α, β, γ of the
 /// content, style and total-variation losses, the optimizer (L-BFGS by default, one <c>Step(closure)</c> per iteration),
-/// the iterations, the weights of several styles' Gram targets (null: equal) and how often to keep a snapshot (0: never).
+/// the iterations, the weights of several styles' Gram targets (null: equal), how often to keep a snapshot (0: never) and
+/// the side and overlap of the tiles refined one at a time (0: the whole image at once).
 /// <see cref="StyleLayers.DefaultWeights"/> gives α, β, γ by network.
 /// </summary>
 public sealed record StyleOptions(IReadOnlyList<string> ContentLayers, IReadOnlyList<string> StyleLayers, OptimizerSettings Optimizer,
-    float ContentWeight, float StyleWeight, float TvWeight, int Iterations = StyleOptions.DefaultIterations, IReadOnlyList<float>? Blend = null, int SaveEvery = 0)
+    float ContentWeight, float StyleWeight, float TvWeight, int Iterations = StyleOptions.DefaultIterations, IReadOnlyList<float>? Blend = null, int SaveEvery = 0,
+    int Tile = 0, int Overlap = 0)
 {
+    /// <summary>True when an output of <paramref name="height"/>×<paramref name="width"/> is refined tile by tile (<see cref="Tile"/> set and smaller than a side).</summary>
+    public bool Tiled(int height, int width) => Tile > 0 && (Tile < height || Tile < width);
+
     /// <summary>Iterations: Gatys et al. and neural-style run L-BFGS for up to 1000; 300 gives a settled picture on the default model.</summary>
     public const int DefaultIterations = 300;
 
@@ -28,6 +33,8 @@ public sealed record StyleOptions(IReadOnlyList<string> ContentLayers, IReadOnly
         if (SaveEvery < 0) throw new RawConvException($"--save-every: {SaveEvery} is negative — give 0 (never) or a positive step count");
         if (Blend is { } b && (b.Any(w => !float.IsFinite(w) || w < 0) || !(b.Sum() > 0)))
             throw new RawConvException($"--style-blend: {string.Join(",", b)} — weights must be finite, ≥ 0 and sum to more than 0");
+        if (Tile < 0 || Tile > 4096) throw new RawConvException($"--tile: {Tile} is out of range — give a tile side from 16 to 4096");
+        if (Tile > 0 && (Overlap < 0 || 2 * Overlap >= Tile)) throw new RawConvException($"--tile: overlap {Overlap} must lie in [0, {(Tile + 1) / 2}) for tiles of {Tile} — give a smaller overlap");
         return this;
     }
 
@@ -43,8 +50,13 @@ public sealed record StyleLosses(double ContentLoss, double StyleLoss, double Tv
 /// <summary>The image at a step (planar (1, C, H, W) floats in the network's input space) and its losses.</summary>
 public sealed record StyleSnapshot(int Iteration, float[] Image, StyleLosses Losses);
 
-/// <summary>The stylized image (1, C, H, W), the losses before every step and after the last (History[k]: after k steps), and the snapshots.</summary>
-public sealed record StyleResult(Tensor Image, IReadOnlyList<StyleLosses> History, IReadOnlyList<StyleSnapshot> Snapshots) : IDisposable
+/// <summary>
+/// The stylized image (1, C, H, W), the losses before every step and after the last (History[k]: after k steps), the
+/// snapshots, and in a tiled run each tile's final losses (the history then runs over the whole-image pass and the tiles,
+/// its last entry the mean of the tiles' final losses).
+/// </summary>
+public sealed record StyleResult(Tensor Image, IReadOnlyList<StyleLosses> History, IReadOnlyList<StyleSnapshot> Snapshots,
+    IReadOnlyList<StyleLosses>? Tiles = null) : IDisposable
 {
     /// <summary>The losses of the returned image.</summary>
     public StyleLosses Final => History[^1];
@@ -60,7 +72,7 @@ public sealed record StyleResult(Tensor Image, IReadOnlyList<StyleLosses> Histor
 /// matrices, each scaled by the ratio of positions so styles of any size compare per position (as the texture verb).
 /// Pixels are not bounded while optimizing (as in Gatys et al. and neural-style); the picture clips them.
 /// </summary>
-public static class StyleTransfer
+public static partial class StyleTransfer
 {
     /// <summary>
     /// Runs style transfer on <paramref name="net"/>: <paramref name="content"/> and <paramref name="init"/> are (1, C, H, W)
@@ -80,6 +92,7 @@ public static class StyleTransfer
         StyleLayers.Check(spec, o.ContentLayers, "--content-layers", content.Shape, "--size");
         StyleLayers.Check(spec, o.StyleLayers, "--style-layers", content.Shape, "--size");
         for (int k = 0; k < styles.Count; k++) StyleLayers.Check(spec, o.StyleLayers, "--style-layers", styles[k].Shape, $"--style-scale (style {k + 1})");
+        if (o.Tiled(content.Shape.H, content.Shape.W)) return RunTiled(net, content, styles, init, o, blend, progress);
 
         var terms = new List<ObjectiveTerm>();
         var x = init.Clone();
@@ -152,7 +165,7 @@ public static class StyleTransfer
         return layers.Select((l, i) => new StyleLoss(l, grams[i], layers.Count)).ToList();
     }
 
-    private static StyleResult Optimize(Net net, Tensor x, List<ObjectiveTerm> terms, StyleOptions o, Action<int, StyleLosses>? progress)
+    private static StyleResult Optimize(Net net, Tensor x, List<ObjectiveTerm> terms, StyleOptions o, Action<int, StyleLosses>? progress, int offset = 0)
     {
         int nc = o.ContentLayers.Count;
         var weights = terms.Select((_, i) => i < nc ? o.ContentWeight : o.StyleWeight).ToArray();
@@ -176,7 +189,7 @@ public static class StyleTransfer
                 return new Evaluation((float)v.Total, [g]);
             });
             Finite(before!, i);
-            progress?.Invoke(i, before!);
+            progress?.Invoke(offset + i, before!);
             history.Add(before!);
             if (pending is not null) snapshots.Add(new StyleSnapshot(i, pending, before!));
         }
