@@ -145,7 +145,7 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
         if (s.Tile is { Auto: true }) o = AutoTile(spec, given.Backend, contentShape, styleShapes, o, s.AveragePool, s.MaxMemory!.Value);
         if (o.Tiled(h, w) && o.SaveEvery > 0) throw new RawConvException("--save-every: a tiled run keeps no snapshots (its steps refine pieces of the picture) — leave out --save-every or --tile");
         var estimate = StyleTransfer.Estimate(spec, given.Backend, contentShape, styleShapes, o, s.AveragePool);
-        Console.Error.WriteLine(MemoryLimit.Describe("style", estimate));
+        MemoryLimit.Announce("style", estimate);
         MemoryLimit.Check(estimate, s.MaxMemory, $"style at {h}×{w} with content layer(s) {string.Join(",", o.ContentLayers)} and style layers up to '{o.StyleLayers.OrderBy(spec.IndexOf).Last()}'",
             "give a smaller --size or --style-scale, lower layers, --tile auto (or --tile T) to refine in tiles, or a higher --max-memory");
         bool tiled = o.Tiled(h, w);
