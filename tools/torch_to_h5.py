@@ -24,7 +24,8 @@ its `features` module alone is accepted.
 --dump-dir also writes, for tests, a seeded random input input.npy (1, 3, size, size) and PyTorch's output for it:
 AlexNet: every state-dict tensor as <layer>.weight.npy / <layer>.bias.npy and the eval-mode logits, logits.npy;
 VGG: the outputs at relu4_2 and relu5_1 where they come before the last layer, then at the last layer, as <layer>.npy
-(fc8 for the whole network), computed in float64 from the float32 weights.
+(fc8 for the whole network), computed in float64 from the float32 weights; with --features-only also the state dict of
+the converted part of the `features` module, features.pth (keys N.weight), as a --state-dict input.
 --random-seed N: torchvision's model with its own initialization drawn from torch.manual_seed(N); for VGG the biases
 are then drawn uniform in ±0.1 (torchvision starts them at 0, which would leave their loading untested).
 Needs torch, torchvision, h5py and numpy (Debian: python3-torch, python3-torchvision, python3-h5py).
@@ -187,18 +188,25 @@ def dump_vgg(model, kept, seed, size, out):
             h = m(h)
             if layer["name"] in ("relu4_2", "relu5_1") and layer["name"] != last:
                 np.save(os.path.join(out, f"{layer['name']}.npy"), h.clone().numpy().astype("<f4"))
+        torch.save(network(model, kept).state_dict(), os.path.join(out, "features.pth"))
         np.save(os.path.join(out, f"{last}.npy"), h.numpy().astype("<f4"))
 
 
-def load_state_dict(model, path, features_only):
+def load_state_dict(model, path, weights, features_only):
     sd = torch.load(path, map_location="cpu")
     if isinstance(sd, torch.nn.Module):
         sd = sd.state_dict()
-    if features_only and not any(k.startswith("classifier.") for k in sd):
-        # A whole network's state dict without its classifier, or that of its `features` module alone.
-        model.features.load_state_dict({k[len("features."):] if k.startswith("features.") else k: v for k, v in sd.items()})
-    else:
+    if not features_only:
         model.load_state_dict(sd)
+        return
+    # A whole network's state dict (features.N.weight) or that of its `features` module alone (N.weight), maybe cut short.
+    feats = {k[len("features."):]: v for k, v in sd.items() if k.startswith("features.")} or sd
+    need = [f"{m[len('features.'):]}.{part}" for _, m in weights for part in ("weight", "bias")]
+    missing = [k for k in need if k not in feats]
+    if missing:
+        sys.exit(f"torch_to_h5.py: {path}: no tensor {', '.join(missing[:3])} — give a torchvision VGG state dict "
+                 "(features.N.weight) or its features module's (N.weight)")
+    model.features.load_state_dict({k: feats[k] for k in need}, strict=False)
 
 
 def main():
@@ -230,7 +238,7 @@ def main():
     if args.state_dict:
         seed = 0
         model = make()
-        load_state_dict(model, args.state_dict, bool(args.features_only))
+        load_state_dict(model, args.state_dict, weights, bool(args.features_only))
     else:
         seed = args.random_seed
         torch.manual_seed(seed)

@@ -59,6 +59,27 @@ public class TorchVggTests
     }
 
     [SkippableFact]
+    public void AFeaturesModuleStateDictConvertsToTheSameFile()
+    {
+        // features.pth is torch.save(vgg16.features[:n].state_dict()): keys "N.weight", not "features.N.weight".
+        string pth = VggRefs.File("vgg16", "features.pth");
+        using var dir = new TempDir();
+        string h5 = Path.Combine(dir.Path, "from_pth.h5");
+        var (stdout, err) = ScriptRefs.RunPython(120_000, VggRefs.Script, "--arch", "vgg16", "--state-dict", pth, "--features-only", "relu5_1",
+            "--size", "32", "--out", h5);
+        Assert.True(stdout != null, err);
+        using var converted = WeightsFile.Load(h5, Backends.Reference);
+        using var seeded = WeightsFile.Load(VggRefs.File("vgg16", "vgg16.h5"), Backends.Reference);
+        Assert.Equal(seeded.Net.Spec.ToJson(), converted.Net.Spec.ToJson());
+        Assert.Equal(seeded.Preprocessing, converted.Preprocessing);
+        foreach (var (name, p) in seeded.Net.Parameters)
+        {
+            Assert.Equal(p.Weight.ToArray(), converted.Net.Parameters[name].Weight.ToArray());
+            Assert.Equal(p.Bias!.ToArray(), converted.Net.Parameters[name].Bias!.ToArray());
+        }
+    }
+
+    [SkippableFact]
     public void StylesVggDefaultsApplyToTheConvertedVgg19()
     {
         var spec = WeightsFile.ReadInfo(VggRefs.File("vgg19", "vgg19.h5")).Spec;
