@@ -19,7 +19,7 @@ internal static partial class Verbs
         // --quick: a network with 4 filters at 3 sizes and 2 steps at 32 px, so the section runs in seconds even on the reference backend.
         string model = quick ? "random-multiscale:0:4:3,5,7" : "random-multiscale";
         string[] textures = ["brick", "grass", "gravel"], photos = ["astronaut", "chelsea", "coffee"];
-        string size = quick ? "32" : "96", textureSteps = quick ? "2" : "60", styleSteps = quick ? "2" : "60";
+        string size = quick ? "32" : "96", textureSteps = quick ? "2" : "40", styleSteps = quick ? "2" : "40";
         page.Section("Textures and style transfer (Gatys, Ecker & Bethge)", "Gram matrices at work on the zoo's random multi-scale network " +
             $"(`{model}`: one layer of random filters at several sizes — by default 32 at each of 3×3 to 23×23 — then ReLU; Ustyuzhaninov et al. showed such random " +
             "shallow networks synthesize natural textures, so no trained weights are needed). Textures: `rawconv texture` matches the Gram " +
