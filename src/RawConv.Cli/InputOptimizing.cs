@@ -5,6 +5,14 @@ namespace RawConv.Cli;
 /// <summary>What the input-optimizing verbs (maximize, invert, dream, adversarial, fool) read the same way.</summary>
 internal static class InputOptimizing
 {
+    /// <summary>--optimizer of the Gram-matrix verbs (texture, style): lbfgs (or l-bfgs) or adam.</summary>
+    public static OptimizerKind LbfgsOrAdam(string? name) => (name ?? "").ToLowerInvariant() switch
+    {
+        "lbfgs" or "l-bfgs" => OptimizerKind.Lbfgs,
+        "adam" => OptimizerKind.Adam,
+        var o => throw new RawConvException($"--optimizer: unknown optimizer '{o}'; use lbfgs or adam"),
+    };
+
     /// <summary>--out as a picture (x.png) or, where <paramref name="npy"/>, the optimized input (x.npy); refuses anything else.</summary>
     public static string Out(string? path, bool npy = true)
     {

@@ -59,12 +59,7 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
     public override StyleSettings Read(ParseResult p)
     {
         string outPath = InputOptimizing.Out(p.GetValue(output));
-        var kind = p.GetValue(optimizer)!.ToLowerInvariant() switch
-        {
-            "lbfgs" or "l-bfgs" => OptimizerKind.Lbfgs,
-            "adam" => OptimizerKind.Adam,
-            var o => throw new RawConvException($"--optimizer: unknown optimizer '{o}'; use lbfgs or adam"),
-        };
+        var kind = InputOptimizing.LbfgsOrAdam(p.GetValue(optimizer));
         bool avg = p.GetValue(pool)!.ToLowerInvariant() switch
         {
             "max" => false,

@@ -59,12 +59,7 @@ internal sealed class TextureVerb : Verb<TextureSettings, TextureRun>
     public override TextureSettings Read(ParseResult p)
     {
         string outPath = InputOptimizing.Out(p.GetValue(output));
-        var kind = p.GetValue(optimizer)!.ToLowerInvariant() switch
-        {
-            "lbfgs" or "l-bfgs" => OptimizerKind.Lbfgs,
-            "adam" => OptimizerKind.Adam,
-            var o => throw new RawConvException($"--optimizer: unknown optimizer '{o}'; use lbfgs or adam"),
-        };
+        var kind = InputOptimizing.LbfgsOrAdam(p.GetValue(optimizer));
         string[]? names = p.GetValue(layers) is { } l ? l.Split(',', StringSplitOptions.TrimEntries) : null;
         if (names is not null && names.Any(n => n.Length == 0)) throw new RawConvException($"--layers: '{p.GetValue(layers)}' has an empty name — give names separated by commas, e.g. relu1_1,pool1");
         float? step = p.GetValue(lr) is { } v ? Checks.Float(v, "--lr", 1e-6f, 1e6f) : null;
