@@ -6,6 +6,10 @@ namespace RawConv.Cli;
 /// <summary>`--max-memory SIZE` and the estimate line the input-optimizing verbs print before they run (texture; reusable by style).</summary>
 internal static class MemoryLimit
 {
+    /// <summary>A fresh `--max-memory SIZE` option (one per command, as System.CommandLine wants).</summary>
+    public static System.CommandLine.Option<string?> NewOption() =>
+        new("--max-memory") { Description = "refuse a run whose estimated peak device memory exceeds SIZE (bytes, or 512M, 2G)" };
+
     /// <summary>Bytes from "123456", "512K", "512M", "2G", "1.5G", "1T" (binary units; an optional trailing B or iB).</summary>
     public static long Parse(string text, string option = "--max-memory")
     {

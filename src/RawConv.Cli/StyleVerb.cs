@@ -43,7 +43,7 @@ internal sealed class StyleVerb : Verb<StyleSettings, StyleRun>
     private readonly Option<int> iterations = new("--iterations") { Description = "optimizer steps (0–100000; 0 reports the losses of the start image)", DefaultValueFactory = _ => StyleOptions.DefaultIterations };
     private readonly Option<int> saveEvery = new("--save-every") { Description = "also write the image every N steps (OUT-NNNNN.png with a sidecar; 0: never)", DefaultValueFactory = _ => 0 };
     private readonly Option<int> seed = new("--seed") { Description = "seed of --init noise", DefaultValueFactory = _ => 0 };
-    private readonly Option<string?> maxMemory = new("--max-memory") { Description = "refuse a run whose estimated peak device memory exceeds SIZE (bytes, or 512M, 2G)" };
+    private readonly Option<string?> maxMemory = MemoryLimit.NewOption();
     private readonly Option<string?> tile = new("--tile") { Description = "T[,OVERLAP] | auto: stylize the whole at about T px, upsample, refine T×T tiles (each with its crop of the content) overlapping by OVERLAP (default T/8) blended with linear ramps; auto: the largest T whose run fits --max-memory" };
     private readonly Option<string> output = new("--out") { Description = "s.png: the picture with a JSON sidecar and the loss chart s-losses.png/.svg; s.npy: the NCHW float32 input", Required = true };
 

@@ -44,7 +44,7 @@ internal sealed class TextureVerb : Verb<TextureSettings, TextureRun>
     private readonly Option<int> iterations = new("--iterations") { Description = "optimizer steps per scale (0–100000)", DefaultValueFactory = _ => 100 };
     private readonly Option<int> scales = new("--scales") { Description = "coarse-to-fine scales: synthesize at 1/2^(K−1) of the size, upsample, refine (1–8)", DefaultValueFactory = _ => 1 };
     private readonly Option<int> seed = new("--seed") { Description = "seed of the start noise", DefaultValueFactory = _ => 0 };
-    private readonly Option<string?> maxMemory = new("--max-memory") { Description = "refuse a run whose estimated peak device memory exceeds SIZE (bytes, or 512M, 2G)" };
+    private readonly Option<string?> maxMemory = MemoryLimit.NewOption();
     private readonly Option<string?> tile = new("--tile") { Description = "T[,OVERLAP] | auto: synthesize the whole at about T px, upsample, refine T×T tiles overlapping by OVERLAP (default T/8) blended with linear ramps; auto: the largest T whose run fits --max-memory" };
     private readonly Option<string> output = new("--out") { Description = "t.png: the texture with a JSON sidecar; t.npy: the NCHW float32 input", Required = true };
 
